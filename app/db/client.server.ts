@@ -1,0 +1,62 @@
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+// Types only: the models are the same for every provider (one models file), so the
+// SQLite client's types describe all three generated clients.
+import type { PrismaClient } from ".prisma-providers/sqlite";
+import { parseDatabaseUrl, type DatabaseProvider, type DatabaseTarget } from "./database-url";
+import { createDriverAdapterFactory } from "./driver-adapter";
+import { ClientNotGeneratedError } from "./errors";
+
+export type { PrismaClient };
+export type { Prisma } from ".prisma-providers/sqlite";
+
+const require = createRequire(import.meta.url);
+
+/** Where `prisma generate` writes each provider's client (see prisma/<provider>/schema.prisma). */
+export function generatedClientsDirectory(): string {
+  const clientPackage = require.resolve("@prisma/client/package.json");
+  return path.join(clientPackage, "..", "..", "..", ".prisma-providers");
+}
+
+export function generatedProviders(directory = generatedClientsDirectory()): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory).filter((name) => existsSync(path.join(directory, name, "index.js")));
+}
+
+interface GeneratedClientModule {
+  PrismaClient: new (options: { adapter: unknown }) => PrismaClient;
+}
+
+/**
+ * The generated client of the provider DATABASE_URL names. Each provider's client lives in
+ * its own folder, so switching DATABASE_URL without `npm run setup` fails here, clearly,
+ * instead of deep inside Prisma.
+ */
+export function loadGeneratedClient(
+  provider: DatabaseProvider,
+  directory = generatedClientsDirectory(),
+): GeneratedClientModule {
+  const entry = path.join(directory, provider, "index.js");
+  if (!existsSync(entry)) throw new ClientNotGeneratedError(provider, generatedProviders(directory));
+  return require(entry) as GeneratedClientModule;
+}
+
+export function createPrismaClient(target: DatabaseTarget): PrismaClient {
+  const { PrismaClient: GeneratedPrismaClient } = loadGeneratedClient(target.provider);
+  return new GeneratedPrismaClient({ adapter: createDriverAdapterFactory(target) });
+}
+
+declare global {
+  // Survives Vite's module reloads in development, so each reload does not open a new pool.
+  var __appPrisma: { client: PrismaClient; url: string } | undefined;
+}
+
+/** The app's Prisma client for DATABASE_URL, created on first use. */
+export function getPrisma(): PrismaClient {
+  const target = parseDatabaseUrl(process.env.DATABASE_URL);
+  if (!globalThis.__appPrisma || globalThis.__appPrisma.url !== target.url) {
+    globalThis.__appPrisma = { client: createPrismaClient(target), url: target.url };
+  }
+  return globalThis.__appPrisma.client;
+}

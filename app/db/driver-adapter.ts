@@ -1,0 +1,49 @@
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaMariaDb } from "@prisma/adapter-mariadb";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { DatabaseTarget } from "./database-url";
+
+/** Seconds a new connection may take before the driver gives up. */
+const CONNECT_TIMEOUT_SECONDS = 5;
+
+/** The driver adapter the Prisma client runs on for the configured provider. */
+export function createDriverAdapterFactory(target: DatabaseTarget) {
+  switch (target.provider) {
+    case "sqlite":
+      // A busy timeout lets concurrent writers (several app processes) wait instead of failing.
+      return new PrismaBetterSQLite3({ url: target.url, timeout: 10_000 });
+    case "postgresql":
+      return new PrismaPg({
+        connectionString: target.url,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
+      });
+    case "mysql":
+      return new PrismaMariaDb(mariaDbConfig(target.url));
+  }
+}
+
+function mariaDbConfig(url: string) {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.slice(1)),
+    connectTimeout: CONNECT_TIMEOUT_SECONDS * 1000,
+    connectionLimit: Number(parsed.searchParams.get("connection_limit") ?? 10),
+  };
+}
+
+/** For prisma.config.ts: the Prisma CLI's JavaScript schema engine needs a migration-aware adapter. */
+export function createMigrationAdapterFactory(
+  target: DatabaseTarget,
+): SqlMigrationAwareDriverAdapterFactory {
+  if (target.provider === "mysql") {
+    throw new Error(
+      "Prisma's JavaScript schema engine has no MySQL support in 6.19: apply migrations with `npm run setup`.",
+    );
+  }
+  return createDriverAdapterFactory(target) as SqlMigrationAwareDriverAdapterFactory;
+}

@@ -1,0 +1,94 @@
+import { describeDatabaseTarget, type DatabaseTarget } from "./database-url";
+
+/** Errors an operator can act on; each has its own message and health status. */
+export class DatabaseUnreachableError extends Error {
+  readonly code = "DATABASE_UNREACHABLE";
+  constructor(target: DatabaseTarget, reason: string) {
+    super(`Cannot reach the database (${describeDatabaseTarget(target)}): ${reason}`);
+    this.name = "DatabaseUnreachableError";
+  }
+}
+
+export class MissingTablesError extends Error {
+  readonly code = "TABLES_MISSING";
+  constructor(detail: string) {
+    super(`The database has no app tables yet (${detail}): run \`npm run setup\`.`);
+    this.name = "MissingTablesError";
+  }
+}
+
+export class PendingMigrationsError extends Error {
+  readonly code = "MIGRATIONS_PENDING";
+  constructor(readonly pending: string[]) {
+    super(`Migrations not yet applied: ${pending.join(", ")}: run \`npm run setup\`.`);
+    this.name = "PendingMigrationsError";
+  }
+}
+
+export class FailedMigrationError extends Error {
+  readonly code = "MIGRATION_FAILED";
+  constructor(migration: string, reason: string) {
+    super(
+      `Migration ${migration} failed and is recorded as failed in _prisma_migrations: ${reason}. ` +
+        "Fix the database by hand, delete that row (or run `prisma migrate resolve --rolled-back " +
+        `${migration}\`), then run \`npm run setup\` again.`,
+    );
+    this.name = "FailedMigrationError";
+  }
+}
+
+export class ClientNotGeneratedError extends Error {
+  readonly code = "CLIENT_NOT_GENERATED";
+  constructor(provider: string, found: string[]) {
+    super(
+      `DATABASE_URL names ${provider}, but the Prisma client was generated for ` +
+        `${found.length ? found.join(", ") : "no provider"}: run \`npm run setup\` with this DATABASE_URL.`,
+    );
+    this.name = "ClientNotGeneratedError";
+  }
+}
+
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ER_GET_CONNECTION_TIMEOUT",
+  "ER_CONNECTION_TIMEOUT",
+  "ER_ACCESS_DENIED_ERROR",
+  "ER_BAD_DB_ERROR",
+  "SQLITE_CANTOPEN",
+  "28P01", // pg: password authentication failed
+  "28000", // pg: no pg_hba.conf entry / role does not exist
+  "3D000", // pg: database does not exist
+  "57P03", // pg: the database system is starting up
+]);
+
+/** The driver's reason when an error means "cannot connect", else undefined. */
+export function connectionFailureReason(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current && typeof current === "object" && !seen.has(current)) {
+    seen.add(current);
+    const { code, message, errors } = current as {
+      code?: unknown;
+      message?: unknown;
+      errors?: unknown;
+    };
+    if (typeof code === "string" && UNREACHABLE_CODES.has(code)) {
+      return `${code}${typeof message === "string" && message ? `: ${message}` : ""}`;
+    }
+    // AggregateError (pg tries IPv4 and IPv6) keeps the real reasons in `errors`.
+    if (Array.isArray(errors) && errors.length) {
+      const inner = connectionFailureReason(errors[0]);
+      if (inner) return inner;
+    }
+    if (typeof message === "string" && /connect(ion)? (refused|timeout|terminated)|timed? ?out/i.test(message)) {
+      return message;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,93 @@
+/**
+ * `npm run setup`: generate the Prisma client for the provider DATABASE_URL names, then
+ * apply the pending migrations (DIRECT_DATABASE_URL, when set, is used for them, so the
+ * app's own URL may go through a pooler). Safe to run twice, and from two processes at once.
+ *
+ *   --all-providers   also generate the clients of the other providers (the test suite)
+ *   --skip-migrate    generate only
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { generatedClientsDirectory } from "../app/db/client.server";
+import { DATABASE_PROVIDERS, describeDatabaseTarget, parseDatabaseUrl, type DatabaseProvider } from "../app/db/database-url";
+import { connectionFailureReason, DatabaseUnreachableError } from "../app/db/errors";
+import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+function generateClient(provider: DatabaseProvider, url: string): void {
+  const schema = path.join(root, "prisma", provider, "schema.prisma");
+  const generatedSchema = path.join(generatedClientsDirectory(), provider, "schema.prisma");
+  // Prisma copies the schema next to the client: an identical copy means it is up to date.
+  if (existsSync(generatedSchema) && readFileSync(generatedSchema, "utf8") === readFileSync(schema, "utf8")) {
+    console.log(`Prisma client for ${provider}: up to date`);
+    return;
+  }
+  const result = spawnSync(
+    process.execPath,
+    [path.join(root, "node_modules", "prisma", "build", "index.js"), "generate", "--schema", schema],
+    {
+      cwd: root,
+      // prisma.config.ts picks the provider from DATABASE_URL; point it at this one.
+      env: { ...process.env, DATABASE_URL: url, DIRECT_DATABASE_URL: "", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+      encoding: "utf8",
+    },
+  );
+  if (result.status !== 0) {
+    throw new Error(`prisma generate failed for ${provider}:\n${result.stdout}\n${result.stderr}`);
+  }
+  console.log(`Prisma client for ${provider}: generated`);
+}
+
+/** Placeholder URLs: generating a client reads only the provider, never connects. */
+const GENERATE_ONLY_URL: Record<DatabaseProvider, string> = {
+  sqlite: "file:./prisma/dev.sqlite",
+  postgresql: "postgresql://localhost:5432/unused",
+  mysql: "mysql://localhost:3306/unused",
+};
+
+const RETRY_DELAYS_MS = [1_000, 2_000, 4_000];
+
+async function migrate(): Promise<void> {
+  const target = parseDatabaseUrl(process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL);
+  if (target.sqliteFile) mkdirSync(path.dirname(target.sqliteFile), { recursive: true });
+  const migrations = readMigrations(migrationsDirectory(target.provider, root));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await applyMigrations(target, migrations);
+      for (const name of result.modified) {
+        console.warn(`warning: migration ${name} was edited after it was applied (checksum differs)`);
+      }
+      console.log(
+        result.applied.length
+          ? `Applied ${result.applied.length} migration(s) to ${describeDatabaseTarget(target)}: ${result.applied.join(", ")}`
+          : `${describeDatabaseTarget(target)}: all ${result.alreadyApplied} migration(s) already applied`,
+      );
+      return;
+    } catch (error) {
+      const retryable = error instanceof DatabaseUnreachableError || connectionFailureReason(error) !== undefined;
+      if (!retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
+      console.warn(`${(error as Error).message}; retrying in ${RETRY_DELAYS_MS[attempt] / 1000}s`);
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const target = parseDatabaseUrl(process.env.DATABASE_URL);
+  generateClient(target.provider, target.url);
+  if (args.has("--all-providers")) {
+    for (const provider of DATABASE_PROVIDERS.filter((p) => p !== target.provider)) {
+      generateClient(provider, GENERATE_ONLY_URL[provider]);
+    }
+  }
+  if (!args.has("--skip-migrate")) await migrate();
+}
+
+main().catch((error: unknown) => {
+  console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Kept apart from vite.config.ts: the Remix plugin must not run under vitest.
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    globalSetup: ["./tests/support/global-setup.ts"],
+    setupFiles: ["./tests/support/fail-on-console-error.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["app/**/*.test.ts", "simulator/**/*.test.ts", "scripts/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: { name: "integration", include: ["tests/integration/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        // One file at a time: each starts the built server and Chromium.
+        test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], fileParallelism: false, testTimeout: 120_000 },
+      },
+    ],
+  },
+});
