@@ -20,8 +20,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        // One file at a time: each starts the built server and Chromium.
-        test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], fileParallelism: false, testTimeout: 120_000 },
+        // One file at a time: each starts the built server (and Chromium).
+        test: {
+          name: "e2e",
+          include: ["tests/e2e/**/*.test.ts"],
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 120_000,
+        },
       },
     ],
   },

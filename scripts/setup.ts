@@ -5,9 +5,10 @@
  *
  *   --all-providers   also generate the clients of the other providers (the test suite)
  *   --skip-migrate    generate only
+ *   --migrate-only    apply migrations only (the client was generated at build time)
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatedClientsDirectory } from "../app/db/client.server";
@@ -39,6 +40,32 @@ function generateClient(provider: DatabaseProvider, url: string): void {
     throw new Error(`prisma generate failed for ${provider}:\n${result.stdout}\n${result.stderr}`);
   }
   console.log(`Prisma client for ${provider}: generated`);
+}
+
+/**
+ * Points `@prisma/client` (node_modules/.prisma/client) at the configured provider's client.
+ * Libraries that import `Prisma` from "@prisma/client" (PrismaSessionStorage checks
+ * `instanceof Prisma.PrismaClientKnownRequestError`) then see the classes of the client
+ * the app really uses. Atomic (rename), so two setups at once cannot break it.
+ */
+function linkDefaultClient(provider: DatabaseProvider): void {
+  const link = path.join(generatedClientsDirectory(), "..", ".prisma", "client");
+  const wanted = path.join("..", ".prisma-providers", provider);
+  const current = existsSync(link) || isSymlink(link) ? lstatSync(link) : undefined;
+  if (current?.isSymbolicLink() && readlinkSync(link) === wanted) return;
+  if (current && !current.isSymbolicLink()) rmSync(link, { recursive: true, force: true });
+  mkdirSync(path.dirname(link), { recursive: true });
+  const temporary = `${link}.${process.pid}`;
+  symlinkSync(wanted, temporary, "dir");
+  renameSync(temporary, link);
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 /** Placeholder URLs: generating a client reads only the provider, never connects. */
@@ -78,7 +105,9 @@ async function migrate(): Promise<void> {
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   const target = parseDatabaseUrl(process.env.DATABASE_URL);
+  if (args.has("--migrate-only")) return migrate();
   generateClient(target.provider, target.url);
+  linkDefaultClient(target.provider);
   if (args.has("--all-providers")) {
     for (const provider of DATABASE_PROVIDERS.filter((p) => p !== target.provider)) {
       generateClient(provider, GENERATE_ONLY_URL[provider]);

@@ -25,7 +25,7 @@ export function generatedProviders(directory = generatedClientsDirectory()): str
 }
 
 interface GeneratedClientModule {
-  PrismaClient: new (options: { adapter: unknown }) => PrismaClient;
+  PrismaClient: new (options: { adapter: unknown; errorFormat?: "minimal" | "colorless" | "pretty" }) => PrismaClient;
 }
 
 /**
@@ -44,7 +44,8 @@ export function loadGeneratedClient(
 
 export function createPrismaClient(target: DatabaseTarget): PrismaClient {
   const { PrismaClient: GeneratedPrismaClient } = loadGeneratedClient(target.provider);
-  return new GeneratedPrismaClient({ adapter: createDriverAdapterFactory(target) });
+  // "minimal": the default format quotes the (minified) call site into every error message.
+  return new GeneratedPrismaClient({ adapter: createDriverAdapterFactory(target), errorFormat: "minimal" });
 }
 
 declare global {

@@ -32,6 +32,8 @@ function mariaDbConfig(url: string) {
     password: decodeURIComponent(parsed.password),
     database: decodeURIComponent(parsed.pathname.slice(1)),
     connectTimeout: CONNECT_TIMEOUT_SECONDS * 1000,
+    // Give up on the pool soon after the connect timeout, so "unreachable" is reported quickly.
+    acquireTimeout: (CONNECT_TIMEOUT_SECONDS + 1) * 1000,
     connectionLimit: Number(parsed.searchParams.get("connection_limit") ?? 10),
   };
 }

@@ -66,8 +66,55 @@ const UNREACHABLE_CODES = new Set([
   "57P03", // pg: the database system is starting up
 ]);
 
+/** What Prisma's driver adapters report, under `meta.driverAdapterError.cause`. */
+interface DriverAdapterCause {
+  kind?: string;
+  host?: string;
+  port?: number;
+  db?: string;
+  user?: string;
+  table?: string;
+  originalCode?: string;
+  originalMessage?: string;
+  code?: number | string;
+  message?: string;
+}
+
+function driverAdapterCause(error: unknown): DriverAdapterCause | undefined {
+  const meta = (error as { meta?: { driverAdapterError?: { cause?: DriverAdapterCause } } } | null)?.meta;
+  return meta?.driverAdapterError?.cause;
+}
+
+const UNREACHABLE_ADAPTER_KINDS: Record<string, (cause: DriverAdapterCause) => string> = {
+  DatabaseNotReachable: (c) => `connection refused or timed out at ${c.host ?? "?"}:${c.port ?? "?"}`,
+  DatabaseDoesNotExist: (c) => `database "${c.db ?? "?"}" does not exist`,
+  AuthenticationFailed: (c) => `authentication failed for user "${c.user ?? "?"}"`,
+  DatabaseAccessDenied: (c) => `access denied to database "${c.db ?? "?"}"`,
+  SocketTimeout: () => "the connection timed out",
+  TlsConnectionError: () => "the TLS connection failed",
+  ConnectionClosed: () => "the server closed the connection",
+};
+
+// mariadb pool codes: 45028 no connection within acquireTimeout, 45012 connect timeout.
+const MARIADB_POOL_UNREACHABLE = new Set(["45028", "45012", "45009"]);
+
+/** True when a Prisma error says a table is missing: the schema was never migrated. */
+export function isMissingTableError(error: unknown): boolean {
+  const cause = driverAdapterCause(error);
+  return cause?.kind === "TableDoesNotExist" || (error as { code?: string } | null)?.code === "P2021";
+}
+
 /** The driver's reason when an error means "cannot connect", else undefined. */
 export function connectionFailureReason(error: unknown): string | undefined {
+  const cause = driverAdapterCause(error);
+  if (cause?.kind && UNREACHABLE_ADAPTER_KINDS[cause.kind]) return UNREACHABLE_ADAPTER_KINDS[cause.kind](cause);
+  if (cause && MARIADB_POOL_UNREACHABLE.has(String(cause.originalCode ?? cause.code))) {
+    return cause.originalMessage ?? cause.message ?? "no connection could be opened";
+  }
+  return plainConnectionFailureReason(error);
+}
+
+function plainConnectionFailureReason(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (current && typeof current === "object" && !seen.has(current)) {
@@ -82,7 +129,7 @@ export function connectionFailureReason(error: unknown): string | undefined {
     }
     // AggregateError (pg tries IPv4 and IPv6) keeps the real reasons in `errors`.
     if (Array.isArray(errors) && errors.length) {
-      const inner = connectionFailureReason(errors[0]);
+      const inner = plainConnectionFailureReason(errors[0]);
       if (inner) return inner;
     }
     if (typeof message === "string" && /connect(ion)? (refused|timeout|terminated)|timed? ?out/i.test(message)) {

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { parseDatabaseUrl } from "./db/database-url";
+
+/** Scopes billing and dunning need; the README gives the reason for each. */
+export const DEFAULT_SCOPES =
+  "read_own_subscription_contracts,write_own_subscription_contracts,read_customer_payment_methods,read_customers,write_customers,read_orders";
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .url("must be an absolute URL such as https://example.com")
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+
+const databaseUrl = z
+  .string()
+  .optional()
+  .superRefine((value, context) => {
+    try {
+      parseDatabaseUrl(value);
+    } catch (error) {
+      context.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+    }
+  });
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string({ required_error: "required (the app's client id from the Partner Dashboard)" }).trim().min(1, "required"),
+  SHOPIFY_API_SECRET: z.string({ required_error: "required (the app's client secret)" }).trim().min(1, "required"),
+  SHOPIFY_APP_URL: z
+    .string({ required_error: "required (the public https URL the app is served from)" })
+    .trim()
+    .url("must be an absolute URL such as https://billing.example.com"),
+  SCOPES: z
+    .string()
+    .trim()
+    .regex(/^[a-z_]+(,[a-z_]+)*$/, "must be a comma-separated list such as read_orders,read_customers")
+    .default(DEFAULT_SCOPES),
+  SHOP_CUSTOM_DOMAIN: z.string().trim().optional(),
+  DATABASE_URL: databaseUrl,
+  DIRECT_DATABASE_URL: databaseUrl,
+  CRON_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)")
+    .optional(),
+  SHOPIFY_STORE_SIMULATOR_URL: optionalUrl,
+});
+
+export type AppEnvironment = z.infer<typeof environmentSchema>;
+
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `The app cannot start: the environment is invalid.\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
+        "Each variable is described in .env.example.",
+    );
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+/** Validates every variable at once, so an operator sees all problems in one go. */
+export function parseEnvironment(source: Record<string, string | undefined>): AppEnvironment {
+  const result = environmentSchema.safeParse(source);
+  if (result.success) return result.data;
+  throw new InvalidEnvironmentError(
+    result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
+  );
+}

@@ -1,0 +1,9 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { redactCustomer } from "../shops/compliance.server";
+import { customerPrivacyPayload } from "../shops/webhook-payloads";
+import { handleWebhook } from "../shopify/webhook-handler.server";
+
+export const action = ({ request }: ActionFunctionArgs) =>
+  handleWebhook(request, customerPrivacyPayload, (tx, { shop, payload }) =>
+    redactCustomer(tx, shop, payload.customer.id),
+  );

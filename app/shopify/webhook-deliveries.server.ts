@@ -1,0 +1,40 @@
+import type { Prisma } from "../db/client.server";
+import prisma from "../db.server";
+
+export interface WebhookDelivery {
+  /** X-Shopify-Webhook-Id: the same for every retry of one delivery. */
+  webhookId: string | undefined;
+  shop: string;
+  topic: string;
+}
+
+export type WebhookOutcome = "processed" | "duplicate";
+
+/**
+ * Runs `handle` once per delivery: the delivery id is recorded in the same transaction as
+ * the handler's writes (under a unique key), so a retried or concurrent duplicate delivery
+ * rolls back and changes nothing, and a failed one (answered 500) is processed again when
+ * Shopify retries it.
+ */
+export async function processWebhookOnce(
+  delivery: WebhookDelivery,
+  handle: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<WebhookOutcome> {
+  const { webhookId, shop, topic } = delivery;
+  if (!webhookId) {
+    // Shopify always sends an id; without one, rely on the handler being idempotent.
+    await prisma.$transaction(handle);
+    return "processed";
+  }
+  try {
+    await prisma.$transaction(async (tx) => {
+      await handle(tx);
+      // Last, so a handler that clears the shop's rows (shop/redact) keeps this one.
+      await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
+    });
+    return "processed";
+  } catch (error) {
+    if ((error as { code?: string }).code === "P2002") return "duplicate";
+    throw error;
+  }
+}

@@ -1,0 +1,44 @@
+import type { Prisma } from "../db/client.server";
+
+/** Shopify's numeric customer id, as the GID the app stores. */
+export function customerGid(id: number | string): string {
+  return `gid://shopify/Customer/${id}`;
+}
+
+/** customers/redact: erase what the app holds about one customer of the shop. */
+export async function redactCustomer(tx: Prisma.TransactionClient, shop: string, customerId: number | string) {
+  const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customerGid(customerId) } });
+  return { dunningTrackersDeleted: count };
+}
+
+/**
+ * customers/data_request: the merchant must be given what the app stores about the
+ * customer. The app holds only dunning trackers (contract ids, error codes, dates); this
+ * returns them so the request can be answered from the log.
+ */
+export async function collectCustomerData(tx: Prisma.TransactionClient, shop: string, customerId: number | string) {
+  const trackers = await tx.dunningTracker.findMany({
+    where: { shop, customerId: customerGid(customerId) },
+    select: { contractId: true, billingCycleIndex: true, status: true, lastErrorCode: true, createdAt: true },
+  });
+  return { dunningTrackers: trackers };
+}
+
+/**
+ * shop/redact (48 hours after uninstall): delete every row of the shop. The delivery
+ * record of this very webhook is written after this runs, in the same transaction.
+ */
+export async function redactShop(tx: Prisma.TransactionClient, shop: string) {
+  const [sessions, schedules, trackers, webhooks] = [
+    await tx.session.deleteMany({ where: { shop } }),
+    await tx.billingSchedule.deleteMany({ where: { shop } }),
+    await tx.dunningTracker.deleteMany({ where: { shop } }),
+    await tx.processedWebhook.deleteMany({ where: { shop } }),
+  ];
+  return {
+    sessions: sessions.count,
+    billingSchedules: schedules.count,
+    dunningTrackers: trackers.count,
+    processedWebhooks: webhooks.count,
+  };
+}

@@ -1,0 +1,16 @@
+import { UNINSTALLED_REASON } from "../billing/schedule.server";
+import type { Prisma } from "../db/client.server";
+
+/** app/uninstalled: the shop's tokens are dead; forget them and stop billing it. */
+export async function forgetUninstalledShop(tx: Prisma.TransactionClient, shop: string) {
+  await tx.session.deleteMany({ where: { shop } });
+  await tx.billingSchedule.updateMany({
+    where: { shop },
+    data: { active: false, deactivatedReason: UNINSTALLED_REASON, leaseOwner: null, leaseExpiresAt: null },
+  });
+}
+
+/** app/scopes_update: keep the stored sessions' scope in step with what the merchant granted. */
+export async function recordGrantedScopes(tx: Prisma.TransactionClient, shop: string, scopes: string[]) {
+  await tx.session.updateMany({ where: { shop }, data: { scope: scopes.join(",") } });
+}
