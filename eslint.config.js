@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/**", "node_modules/**", "public/build/**", "test-artifacts/**", ".cache/**"] },
+  { ignores: ["build/**", "node_modules/**", "public/build/**", "test-artifacts/**", ".cache/**", ".tmp/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "../../app/db/client.server";
+import type { StoreSimulator } from "../../simulator/store-simulator";
+import {
+  callAction,
+  callLoader,
+  embeddedAdminRequest,
+  loadAppModules,
+  signedWebhookRequest,
+  startTestSimulator,
+  testEnvironment,
+} from "../support/app-under-test";
+import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { allowConsoleErrors } from "../support/fail-on-console-error";
+import { testProviders } from "../support/providers";
+
+const ROUTES = "../../app/routes";
+
+describe.each(testProviders())("%s: app routes", (provider) => {
+  let database: TestDatabase;
+  let simulator: StoreSimulator;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase(provider);
+    simulator = await startTestSimulator();
+    ({ prisma } = await loadAppModules(testEnvironment(database, simulator)));
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await simulator?.close();
+    await database?.drop();
+  });
+
+  async function install(shop: string) {
+    return callLoader<{ schedule: { timezone: string; billingHour: number; active: boolean } }>(
+      `${ROUTES}/app._index`,
+      embeddedAdminRequest("/app", shop),
+    );
+  }
+
+  it("installs a shop by token exchange and shows its billing schedule in the shop's time zone", async () => {
+    simulator.upsertShop("tokyo-tea.myshopify.com", { ianaTimezone: "Asia/Tokyo" });
+    const data = await install("tokyo-tea.myshopify.com");
+    expect(data).toMatchObject({ schedule: { timezone: "Asia/Tokyo", billingHour: 9, active: true } });
+
+    const session = await prisma.session.findFirst({ where: { shop: "tokyo-tea.myshopify.com" } });
+    expect(session?.accessToken).toMatch(/^shpat_sim_/);
+    expect(session?.refreshToken).toMatch(/^shprt_sim_/); // expiring offline token
+    expect(simulator.issuedAccessTokens("tokyo-tea.myshopify.com")).toContain(session?.accessToken);
+  });
+
+  it("follows the shop when the merchant changes its time zone", async () => {
+    simulator.upsertShop("moving.myshopify.com", { ianaTimezone: "Europe/Paris" });
+    await install("moving.myshopify.com");
+    simulator.upsertShop("moving.myshopify.com", { ianaTimezone: "Pacific/Kiritimati" });
+    // A new session token without a stored session triggers token exchange and afterAuth again.
+    await prisma.session.deleteMany({ where: { shop: "moving.myshopify.com" } });
+    const data = await install("moving.myshopify.com");
+    expect(data).toMatchObject({ schedule: { timezone: "Pacific/Kiritimati" } });
+  });
+
+  it("rejects an admin request without a valid session token", async () => {
+    const request = embeddedAdminRequest("/app", "forged.myshopify.com");
+    const url = new URL(request.url);
+    url.searchParams.set("id_token", "not.a.jwt");
+    const response = await callLoader(`${ROUTES}/app._index`, new Request(url, { headers: request.headers }));
+    expect(response).toBeInstanceOf(Response);
+    expect([400, 401, 302]).toContain((response as Response).status);
+    expect(await prisma.billingSchedule.count({ where: { shop: "forged.myshopify.com" } })).toBe(0);
+  });
+
+  it("app/uninstalled deletes the sessions and stops billing; a redelivery changes nothing", async () => {
+    const shop = "leaving.myshopify.com";
+    await install(shop);
+    const webhookId = "uninstall-delivery-1";
+    const deliver = () =>
+      callAction(`${ROUTES}/webhooks.app.uninstalled`, signedWebhookRequest({ topic: "app/uninstalled", shop, payload: { id: 1, domain: shop }, webhookId }));
+
+    expect((await deliver()).status).toBe(200);
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    const schedule = await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
+    expect(schedule).toMatchObject({ active: false, deactivatedReason: "app uninstalled" });
+
+    // The merchant reinstalls; then Shopify retries the old delivery: it must not uninstall again.
+    await install(shop);
+    expect((await deliver()).status).toBe(200);
+    expect(await prisma.session.count({ where: { shop } })).toBe(1);
+    expect(await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).toMatchObject({ active: true });
+    expect(await prisma.processedWebhook.count({ where: { webhookId } })).toBe(1);
+  });
+
+  it("a webhook with a bad HMAC gets 401 and changes nothing", async () => {
+    const shop = "guarded.myshopify.com";
+    await install(shop);
+    allowConsoleErrors();
+    const response = await callAction(
+      `${ROUTES}/webhooks.app.uninstalled`,
+      signedWebhookRequest({ topic: "app/uninstalled", shop, payload: {}, secret: "not-the-app-secret" }),
+    );
+    expect(response.status).toBe(401);
+    expect(await prisma.session.count({ where: { shop } })).toBe(1);
+    expect(await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).toMatchObject({ active: true });
+  });
+
+  it("app/scopes_update records the granted scopes", async () => {
+    const shop = "scoped.myshopify.com";
+    await install(shop);
+    const response = await callAction(
+      `${ROUTES}/webhooks.app.scopes_update`,
+      signedWebhookRequest({ topic: "app/scopes_update", shop, payload: { current: ["read_orders", "read_customers"], previous: [] } }),
+    );
+    expect(response.status).toBe(200);
+    expect((await prisma.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,read_customers");
+  });
+
+  it("a malformed payload gets 400 and changes nothing", async () => {
+    const shop = "scoped.myshopify.com";
+    const response = await callAction(
+      `${ROUTES}/webhooks.app.scopes_update`,
+      signedWebhookRequest({ topic: "app/scopes_update", shop, payload: { current: "everything" } }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/current/);
+    expect((await prisma.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,read_customers");
+  });
+
+  it("customers/redact erases that customer's dunning records only", async () => {
+    const shop = "private.myshopify.com";
+    const tracker = (contract: number, customer: number) => ({
+      shop,
+      contractId: `gid://shopify/SubscriptionContract/${contract}`,
+      billingCycleIndex: 1,
+      customerId: `gid://shopify/Customer/${customer}`,
+    });
+    await prisma.dunningTracker.createMany({ data: [tracker(1, 7), tracker(2, 7), tracker(3, 8)] });
+    const payload = { shop_id: 1, shop_domain: shop, customer: { id: 7, email: "c@example.com" }, orders_to_redact: [] };
+    const request = () => signedWebhookRequest({ topic: "customers/redact", shop, payload, webhookId: "redact-7" });
+
+    expect((await callAction(`${ROUTES}/webhooks.customers.redact`, request())).status).toBe(200);
+    expect((await callAction(`${ROUTES}/webhooks.customers.redact`, request())).status).toBe(200);
+    const left = await prisma.dunningTracker.findMany({ where: { shop } });
+    expect(left.map((t) => t.customerId)).toEqual(["gid://shopify/Customer/8"]);
+  });
+
+  it("customers/data_request answers 200 without changing data", async () => {
+    const shop = "private.myshopify.com";
+    const payload = { shop_id: 1, shop_domain: shop, customer: { id: 8 }, orders_requested: [], data_request: { id: 9 } };
+    const response = await callAction(
+      `${ROUTES}/webhooks.customers.data_request`,
+      signedWebhookRequest({ topic: "customers/data_request", shop, payload }),
+    );
+    expect(response.status).toBe(200);
+    expect(await prisma.dunningTracker.count({ where: { shop } })).toBe(1);
+  });
+
+  it("shop/redact deletes every row of the shop and no other shop's", async () => {
+    const shop = "gone.myshopify.com";
+    await install(shop);
+    await install("stays.myshopify.com");
+    await prisma.dunningTracker.create({ data: { shop, contractId: "gid://shopify/SubscriptionContract/5", billingCycleIndex: 2 } });
+    const response = await callAction(
+      `${ROUTES}/webhooks.shop.redact`,
+      signedWebhookRequest({ topic: "shop/redact", shop, payload: { shop_id: 2, shop_domain: shop }, webhookId: "shop-redact-1" }),
+    );
+    expect(response.status).toBe(200);
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    expect(await prisma.billingSchedule.count({ where: { shop } })).toBe(0);
+    expect(await prisma.dunningTracker.count({ where: { shop } })).toBe(0);
+    // Only this delivery's own id remains, so a redelivery is still recognised.
+    expect(await prisma.processedWebhook.findMany({ where: { shop }, select: { webhookId: true } })).toEqual([
+      { webhookId: "shop-redact-1" },
+    ]);
+    expect(await prisma.billingSchedule.count({ where: { shop: "stays.myshopify.com" } })).toBe(1);
+  });
+
+  it("/healthz reports a current database", async () => {
+    const response = (await callLoader(`${ROUTES}/healthz`, new Request("https://billing-app.test/healthz"))) as Response;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ db: "ok", migrations: "current" });
+  });
+});
