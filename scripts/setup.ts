@@ -79,7 +79,13 @@ const RETRY_DELAYS_MS = [1_000, 2_000, 4_000];
 
 async function migrate(): Promise<void> {
   const target = parseDatabaseUrl(process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL);
-  if (target.sqliteFile) mkdirSync(path.dirname(target.sqliteFile), { recursive: true });
+  if (target.sqliteFile) {
+    try {
+      mkdirSync(path.dirname(target.sqliteFile), { recursive: true });
+    } catch (error) {
+      throw new DatabaseUnreachableError(target, `cannot create its folder (${(error as Error).message})`);
+    }
+  }
   const migrations = readMigrations(migrationsDirectory(target.provider, root));
   for (let attempt = 0; ; attempt++) {
     try {
@@ -94,7 +100,10 @@ async function migrate(): Promise<void> {
       );
       return;
     } catch (error) {
-      const retryable = error instanceof DatabaseUnreachableError || connectionFailureReason(error) !== undefined;
+      // A server may still be starting; a SQLite path that cannot be opened will not heal.
+      const retryable =
+        target.provider !== "sqlite" &&
+        (error instanceof DatabaseUnreachableError || connectionFailureReason(error) !== undefined);
       if (!retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
       console.warn(`${(error as Error).message}; retrying in ${RETRY_DELAYS_MS[attempt] / 1000}s`);
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));

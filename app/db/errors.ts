@@ -132,7 +132,10 @@ function plainConnectionFailureReason(error: unknown): string | undefined {
       const inner = plainConnectionFailureReason(errors[0]);
       if (inner) return inner;
     }
-    if (typeof message === "string" && /connect(ion)? (refused|timeout|terminated)|timed? ?out/i.test(message)) {
+    if (
+      typeof message === "string" &&
+      /connect(ion)? (refused|timeout|terminated)|timed? ?out|(cannot|unable to) open database/i.test(message)
+    ) {
       return message;
     }
     current = (current as { cause?: unknown }).cause;
