@@ -20,7 +20,7 @@ declare module "@remix-run/node" {
   }
 }
 
-export default defineConfig({
+export default defineConfig(({ isSsrBuild }) => ({
   server: {
     port: Number(process.env.PORT || 3000),
     hmr,
@@ -40,6 +40,7 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
-  build: { assetsInlineLimit: 0 },
+  // The server bundle awaits the start-up database check at top level (Node 20 supports it).
+  build: { assetsInlineLimit: 0, ...(isSsrBuild ? { target: "node20" } : {}) },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
-}) satisfies UserConfig;
+}) satisfies UserConfig);

@@ -46,23 +46,20 @@ export interface BillingScheduleView {
   active: boolean;
   lastBilledLocalDate: string | null;
   lastRunFinishedAt: string | null;
-  isDefault: boolean;
 }
 
-/** What the admin home page shows; the defaults when the schedule is not created yet. */
-export async function getBillingScheduleView(shop: string): Promise<BillingScheduleView> {
-  const schedule = await prisma.billingSchedule.findUnique({ where: { shop } });
-  if (!schedule) {
-    return {
-      shop,
-      timezone: FALLBACK_TIME_ZONE,
-      billingHour: DEFAULT_BILLING_HOUR,
-      active: false,
-      lastBilledLocalDate: null,
-      lastRunFinishedAt: null,
-      isDefault: true,
-    };
-  }
+/**
+ * What the admin home page shows. Creates the schedule when the page is reached before
+ * the afterAuth hook has finished (Remix runs the layout's and the page's loaders at once,
+ * and only one of them runs the hook).
+ */
+export async function getBillingScheduleView(
+  shop: string,
+  fetchShopTimeZone: () => Promise<string>,
+): Promise<BillingScheduleView> {
+  const schedule =
+    (await prisma.billingSchedule.findUnique({ where: { shop } })) ??
+    (await ensureShopIsSetUp(shop, await fetchShopTimeZone()));
   return {
     shop,
     timezone: schedule.timezone,
@@ -70,6 +67,5 @@ export async function getBillingScheduleView(shop: string): Promise<BillingSched
     active: schedule.active,
     lastBilledLocalDate: schedule.lastBilledLocalDate,
     lastRunFinishedAt: schedule.lastRunFinishedAt?.toISOString() ?? null,
-    isDefault: false,
   };
 }

@@ -5,10 +5,12 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { getBillingScheduleView } from "../billing/schedule.server";
 import { formatBillingHour } from "../billing/time-zone";
 import { authenticate } from "../shopify.server";
+import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  return { schedule: await getBillingScheduleView(session.shop) };
+  const { session, admin } = await authenticate.admin(request);
+  const fetchShopTimeZone = async () => (await fetchShopProfile(admin.graphql)).ianaTimezone;
+  return { schedule: await getBillingScheduleView(session.shop, fetchShopTimeZone) };
 };
 
 export default function BillingScheduleHome() {
@@ -35,11 +37,6 @@ export default function BillingScheduleHome() {
                   ? `Last billed for ${schedule.lastBilledLocalDate}.`
                   : "No billing run yet for this shop."}
               </Text>
-              {schedule.isDefault ? (
-                <Text as="p" tone="subdued">
-                  These are the defaults; the schedule is saved when the shop finishes installing the app.
-                </Text>
-              ) : null}
             </BlockStack>
           </Card>
         </Layout.Section>

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export interface RunningAppServer {
+  url: string;
+  process: ChildProcess;
+  /** Everything the server printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `npm start` (remix-serve on the built app) without waiting for it. */
+export function spawnBuiltApp(env: Record<string, string>, port: number): { child: ChildProcess; output: () => string } {
+  const serverBuild = path.join(root, "build", "server", "index.js");
+  if (!existsSync(serverBuild)) throw new Error("No build found: run `npm run build` first.");
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "node_modules", "@remix-run", "serve", "dist", "cli.js"), serverBuild],
+    { cwd: root, env: { ...process.env, NODE_ENV: "production", ...env, PORT: String(port), HOST: "127.0.0.1" } },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk) => (output += chunk));
+  child.stderr?.on("data", (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
+/** Starts the built app and waits until /healthz answers 200. */
+export async function startBuiltApp(env: Record<string, string>, { timeoutMs = 60_000 } = {}): Promise<RunningAppServer> {
+  const port = await freePort();
+  const { child, output } = spawnBuiltApp(env, port);
+  const url = `http://127.0.0.1:${port}`;
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      await exited;
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The app exited with code ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.status === 200) return { url, process: child, output, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error(`The app did not become healthy within ${timeoutMs} ms:\n${output()}`);
+}
+
+/** Runs the built app to its exit (for start-up failures); kills it after `timeoutMs`. */
+export async function runBuiltAppUntilExit(env: Record<string, string>, timeoutMs = 60_000) {
+  const { child, output } = spawnBuiltApp(env, await freePort());
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
+  return { code, output: output() };
+}
