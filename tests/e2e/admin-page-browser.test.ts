@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StoreSimulator } from "../../simulator/store-simulator";
+import { startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
+import { embeddedAdminRequest, startTestSimulator, testEnvironment } from "../support/shopify-requests";
+import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
+const SHOP = "browser-store.myshopify.com";
+
+describe("the embedded home page in headless Chromium", () => {
+  let database: TestDatabase;
+  let simulator: StoreSimulator;
+  let app: RunningAppServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    }
+    database = await createMigratedDatabase("sqlite");
+    simulator = await startTestSimulator();
+    simulator.upsertShop(SHOP, { ianaTimezone: "Pacific/Auckland", name: "Browser Store" });
+    app = await startBuiltApp(testEnvironment(database, simulator));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await simulator?.close();
+    await database?.drop();
+  });
+
+  it("renders the billing schedule with Polaris and keeps a screenshot", async () => {
+    // shopify-app-remix answers bots (HeadlessChrome included) with 410: present as Chrome.
+    const userAgent = (await browser.newBrowserCDPSession().then(async (cdp) => {
+      const { userAgent: ua } = await cdp.send("Browser.getVersion");
+      return ua;
+    })).replace("HeadlessChrome", "Chrome");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, userAgent });
+    // Shopify's CDN (App Bridge, fonts) is out of reach here; without it the page still renders.
+    await page.route("https://cdn.shopify.com/**", (route) => route.abort());
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+
+    const url = new URL(embeddedAdminRequest("/app", SHOP).url);
+    const response = await page.goto(`${app.url}${url.pathname}${url.search}`);
+    expect(response?.status()).toBe(200);
+    const scheduleText = page.getByText(/Subscriptions are charged every day at 09:00 in Pacific\/Auckland/);
+    await scheduleText.waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("heading", { name: "Billing schedule" }).isVisible()).toBe(true);
+    // Polaris' stylesheet was served by the app and applied (cards get a surface background).
+    const cardBackground = await page.locator(".Polaris-Box").first().evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(cardBackground).not.toBe("rgba(0, 0, 0, 0)");
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const screenshot = path.join(ARTIFACTS, "admin-home.png");
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(existsSync(screenshot)).toBe(true);
+    await page.close();
+  });
+});
