@@ -5,6 +5,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
     globalSetup: ["./tests/support/global-setup.ts"],
     setupFiles: ["./tests/support/fail-on-console-error.ts"],
     testTimeout: 30_000,

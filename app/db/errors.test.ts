@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { connectionFailureReason, isMissingTableError } from "./errors";
+
+const adapterError = (cause: Record<string, unknown>) => ({ code: "P2010", meta: { driverAdapterError: { cause } } });
+
+describe("connectionFailureReason", () => {
+  it.each([
+    [adapterError({ kind: "DatabaseNotReachable", host: "db", port: 5432 }), "connection refused or timed out at db:5432"],
+    [adapterError({ kind: "DatabaseDoesNotExist", db: "shop" }), 'database "shop" does not exist'],
+    [adapterError({ kind: "AuthenticationFailed", user: "app" }), 'authentication failed for user "app"'],
+    [adapterError({ kind: "mysql", code: 45028, originalMessage: "pool timeout" }), "pool timeout"],
+    [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }), "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432"],
+    [new AggregateError([Object.assign(new Error("refused"), { code: "ECONNREFUSED" })], ""), "ECONNREFUSED: refused"],
+    [new TypeError("Cannot open database because the directory does not exist"), "Cannot open database because the directory does not exist"],
+  ])("%# names the reason", (error, reason) => {
+    expect(connectionFailureReason(error)).toBe(reason);
+  });
+
+  it.each([
+    adapterError({ kind: "TableDoesNotExist", table: "Session" }),
+    adapterError({ kind: "UniqueConstraintViolation" }),
+    new Error("syntax error at or near SELECT"),
+    null,
+  ])("%# is not a connection failure", (error) => {
+    expect(connectionFailureReason(error)).toBeUndefined();
+  });
+});
+
+describe("isMissingTableError", () => {
+  it("recognises a missing table from every adapter", () => {
+    expect(isMissingTableError(adapterError({ kind: "TableDoesNotExist", table: "Session" }))).toBe(true);
+    expect(isMissingTableError({ code: "P2021" })).toBe(true);
+    expect(isMissingTableError(adapterError({ kind: "DatabaseNotReachable" }))).toBe(false);
+  });
+});

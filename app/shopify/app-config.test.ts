@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_SCOPES } from "../env.server";
+import { SHOPIFY_API_VERSION } from "./api-version";
+
+const toml = readFileSync(path.resolve(import.meta.dirname, "..", "..", "shopify.app.toml"), "utf8");
+
+describe("shopify.app.toml agrees with the code", () => {
+  it("pins the same Admin API version", () => {
+    expect(toml).toMatch(new RegExp(`^api_version = "${SHOPIFY_API_VERSION}"$`, "m"));
+    expect(SHOPIFY_API_VERSION).toBe("2026-10");
+  });
+
+  it("asks for the scopes the app requests at runtime", () => {
+    expect(toml).toContain(`scopes = "${DEFAULT_SCOPES}"`);
+  });
+
+  it("routes every declared webhook to an existing route module", () => {
+    const uris = [...toml.matchAll(/^\s*uri = "(\/webhooks\/[^"]+)"$/gm)].map((m) => m[1]);
+    expect(uris).toHaveLength(5);
+    for (const uri of uris) {
+      const routeFile = path.resolve(import.meta.dirname, "..", "routes", `${uri.slice(1).replaceAll("/", ".")}.tsx`);
+      expect(() => readFileSync(routeFile), uri).not.toThrow();
+    }
+  });
+});
