@@ -15,7 +15,7 @@ import { freePort, startBuiltApp } from "./app-server";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEMO_API_KEY = "demo-api-key";
 const DEMO_API_SECRET = "demo-api-secret-not-for-production";
-const DEMO_DATABASE_URL = "file:./prisma/demo.sqlite";
+const DEMO_DATABASE_URL = process.env.DEMO_DATABASE_URL || "file:./prisma/demo.sqlite";
 const DEMO_SHOPS = [
   { domain: "maple-coffee.myshopify.com", name: "Maple Coffee", ianaTimezone: "America/Toronto", currencyCode: "CAD" },
   { domain: "kiwi-socks.myshopify.com", name: "Kiwi Socks", ianaTimezone: "Pacific/Auckland", currencyCode: "NZD" },
