@@ -12,6 +12,11 @@ describe("connectionFailureReason", () => {
     [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }), "ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5432"],
     [new AggregateError([Object.assign(new Error("refused"), { code: "ECONNREFUSED" })], ""), "ECONNREFUSED: refused"],
     [new TypeError("Cannot open database because the directory does not exist"), "Cannot open database because the directory does not exist"],
+    [
+      Object.assign(new Error("\nInvalid `prisma.$queryRawUnsafe()` invocation:\n\n\nunable to open database file"), { code: "SQLITE_CANTOPEN" }),
+      "SQLITE_CANTOPEN: unable to open database file",
+    ],
+    [adapterError({ kind: "DatabaseAccessDenied" }), "access denied (check the user name and its grants)"],
   ])("%# names the reason", (error, reason) => {
     expect(connectionFailureReason(error)).toBe(reason);
   });

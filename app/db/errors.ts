@@ -89,7 +89,8 @@ const UNREACHABLE_ADAPTER_KINDS: Record<string, (cause: DriverAdapterCause) => s
   DatabaseNotReachable: (c) => `connection refused or timed out at ${c.host ?? "?"}:${c.port ?? "?"}`,
   DatabaseDoesNotExist: (c) => `database "${c.db ?? "?"}" does not exist`,
   AuthenticationFailed: (c) => `authentication failed for user "${c.user ?? "?"}"`,
-  DatabaseAccessDenied: (c) => `access denied to database "${c.db ?? "?"}"`,
+  DatabaseAccessDenied: (c) =>
+    c.db ? `access denied to database "${c.db}"` : "access denied (check the user name and its grants)",
   SocketTimeout: () => "the connection timed out",
   TlsConnectionError: () => "the TLS connection failed",
   ConnectionClosed: () => "the server closed the connection",
@@ -125,7 +126,8 @@ function plainConnectionFailureReason(error: unknown): string | undefined {
       errors?: unknown;
     };
     if (typeof code === "string" && UNREACHABLE_CODES.has(code)) {
-      return `${code}${typeof message === "string" && message ? `: ${message}` : ""}`;
+      const text = typeof message === "string" ? lastLine(message) : "";
+      return text ? `${code}: ${text}` : code;
     }
     // AggregateError (pg tries IPv4 and IPv6) keeps the real reasons in `errors`.
     if (Array.isArray(errors) && errors.length) {
@@ -136,9 +138,14 @@ function plainConnectionFailureReason(error: unknown): string | undefined {
       typeof message === "string" &&
       /connect(ion)? (refused|timeout|terminated)|timed? ?out|(cannot|unable to) open database/i.test(message)
     ) {
-      return message;
+      return lastLine(message);
     }
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Prisma prefixes driver messages with "Invalid `prisma.x()` invocation:"; keep the driver's words. */
+function lastLine(message: string): string {
+  return message.split("\n").map((line) => line.trim()).filter(Boolean).pop() ?? message;
 }

@@ -9,6 +9,7 @@ import {
   PendingMigrationsError,
 } from "./errors";
 import { compareMigrations, type AppliedMigrationRow, type Migration } from "./migrate.server";
+import { openSqlConnection } from "./sql-connection.server";
 
 export type DatabaseState =
   | { status: "ready" }
@@ -30,7 +31,9 @@ export async function inspectDatabase(
     );
   } catch (error) {
     const reason = connectionFailureReason(error);
-    if (reason) return { status: "unreachable", error: new DatabaseUnreachableError(target, reason) };
+    if (reason) {
+      return { status: "unreachable", error: (await probeConnection(target)) ?? new DatabaseUnreachableError(target, reason) };
+    }
     if (isMissingTableError(error)) {
       return { status: "tables_missing", error: new MissingTablesError("no _prisma_migrations table") };
     }
@@ -48,6 +51,19 @@ export async function inspectDatabase(
     return { status: "migrations_pending", error: new PendingMigrationsError(status.pending) };
   }
   return { status: "ready" };
+}
+
+/**
+ * Connection pools can hide the driver's reason (mariadb reports only "pool timeout" for an
+ * unknown database or a wrong password); one plain connection tells it.
+ */
+async function probeConnection(target: DatabaseTarget): Promise<DatabaseUnreachableError | undefined> {
+  try {
+    await (await openSqlConnection(target)).close();
+    return undefined;
+  } catch (error) {
+    return error instanceof DatabaseUnreachableError ? error : undefined;
+  }
 }
 
 export interface StartupCheckOptions {
