@@ -30,11 +30,18 @@ export async function processWebhookOnce(
     await prisma.$transaction(async (tx) => {
       await handle(tx);
       // Last, so a handler that clears the shop's rows (shop/redact) keeps this one.
-      await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
+      try {
+        await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
+      } catch (error) {
+        throw (error as { code?: string }).code === "P2002" ? new DuplicateDelivery() : error;
+      }
     });
     return "processed";
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") return "duplicate";
+    if (error instanceof DuplicateDelivery) return "duplicate";
     throw error;
   }
 }
+
+/** The delivery id was recorded already (by an earlier or a concurrent delivery): roll back. */
+class DuplicateDelivery extends Error {}

@@ -2,12 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
 import type { StoreSimulator } from "../../simulator/store-simulator";
 import { runBuiltAppUntilExit, startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
-import { embeddedAdminRequest, startTestSimulator, testEnvironment, TEST_API_SECRET } from "../support/app-under-test";
+import {
+  BROWSER_USER_AGENT,
+  embeddedAdminRequest,
+  startTestSimulator,
+  testEnvironment,
+  TEST_API_SECRET,
+} from "../support/shopify-requests";
 import { createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../support/databases";
 
 const SHOP = "e2e-store.myshopify.com";
-const BROWSER_USER_AGENT =
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
 describe("the built server (npm start) against the store simulator", () => {
   let database: TestDatabase;

@@ -114,6 +114,23 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect((await prisma.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,read_customers");
   });
 
+  it("the same delivery arriving twice at once is processed once", async () => {
+    const shop = "scoped.myshopify.com";
+    const deliver = () =>
+      callAction(
+        `${ROUTES}/webhooks.app.scopes_update`,
+        signedWebhookRequest({
+          topic: "app/scopes_update",
+          shop,
+          payload: { current: ["read_orders", "read_customers"], previous: [] },
+          webhookId: "concurrent-scopes-1",
+        }),
+      );
+    const responses = await Promise.all([deliver(), deliver()]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    expect(await prisma.processedWebhook.count({ where: { webhookId: "concurrent-scopes-1" } })).toBe(1);
+  });
+
   it("a malformed payload gets 400 and changes nothing", async () => {
     const shop = "scoped.myshopify.com";
     const response = await callAction(

@@ -15,30 +15,23 @@ export async function loadAppModules(env: Record<string, string>) {
   };
 }
 
-/** Calls a route module's action the way Remix does. */
-export async function callAction(
-  modulePath: string,
-  request: Request,
-): Promise<Response> {
-  const route = (await import(/* @vite-ignore */ modulePath)) as {
-    action: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<Response>;
-  };
+type RouteFunction = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
+
+/** Calls a route module's loader or action the way Remix does; a thrown Response is returned. */
+async function callRoute(modulePath: string, exportName: "loader" | "action", request: Request): Promise<unknown> {
+  const route = (await import(/* @vite-ignore */ modulePath)) as Record<typeof exportName, RouteFunction>;
   try {
-    return await route.action({ request, params: {}, context: {} });
+    return await route[exportName]({ request, params: {}, context: {} });
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
     throw thrown;
   }
 }
 
-export async function callLoader<T = unknown>(modulePath: string, request: Request): Promise<T | Response> {
-  const route = (await import(/* @vite-ignore */ modulePath)) as {
-    loader: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<T>;
-  };
-  try {
-    return await route.loader({ request, params: {}, context: {} });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
+export function callAction(modulePath: string, request: Request): Promise<Response> {
+  return callRoute(modulePath, "action", request) as Promise<Response>;
+}
+
+export function callLoader<T = unknown>(modulePath: string, request: Request): Promise<T | Response> {
+  return callRoute(modulePath, "loader", request) as Promise<T | Response>;
 }

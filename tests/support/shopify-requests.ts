@@ -10,7 +10,8 @@ import type { TestDatabase } from "./databases";
 export const TEST_API_KEY = "test-api-key";
 export const TEST_API_SECRET = "test-api-secret-for-hmac";
 export const TEST_APP_URL = "https://billing-app.test";
-const BROWSER_USER_AGENT =
+/** shopify-app-remix answers bot user agents with 410; requests present as Chrome. */
+export const BROWSER_USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 
 /** The environment the app runs with in tests: its own database, Shopify = the simulator. */
