@@ -51,7 +51,7 @@ function generateClient(provider: DatabaseProvider, url: string): void {
 function linkDefaultClient(provider: DatabaseProvider): void {
   const link = path.join(generatedClientsDirectory(), "..", ".prisma", "client");
   const wanted = path.join("..", ".prisma-providers", provider);
-  const current = existsSync(link) || isSymlink(link) ? lstatSync(link) : undefined;
+  const current = lstatIfExists(link);
   if (current?.isSymbolicLink() && readlinkSync(link) === wanted) return;
   if (current && !current.isSymbolicLink()) rmSync(link, { recursive: true, force: true });
   mkdirSync(path.dirname(link), { recursive: true });
@@ -60,11 +60,12 @@ function linkDefaultClient(provider: DatabaseProvider): void {
   renameSync(temporary, link);
 }
 
-function isSymlink(file: string): boolean {
+/** The entry itself (a dangling symlink included), or undefined when there is none. */
+function lstatIfExists(file: string) {
   try {
-    return lstatSync(file).isSymbolicLink();
+    return lstatSync(file);
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PrismaClient } from "../../app/db/client.server";
 import type { StoreSimulator } from "../../simulator/store-simulator";
 import {
@@ -58,6 +58,15 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     await prisma.session.deleteMany({ where: { shop: "moving.myshopify.com" } });
     const data = await install("moving.myshopify.com");
     expect(data).toMatchObject({ schedule: { timezone: "Pacific/Kiritimati" } });
+  });
+
+  it("falls back to UTC when the shop reports a time zone this runtime does not know", async () => {
+    const { ensureShopIsSetUp } = await import("../../app/billing/schedule.server");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const schedule = await ensureShopIsSetUp("odd-zone.myshopify.com", "Mars/Olympus_Mons");
+    expect(schedule.timezone).toBe("UTC");
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('unknown time zone "Mars/Olympus_Mons"'));
+    warn.mockRestore();
   });
 
   it("rejects an admin request without a valid session token", async () => {
