@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +105,23 @@ describe.each(testProviders())("%s: migrations", (provider) => {
       expect(rows).toHaveLength(migrations.length);
     } finally {
       await fresh.drop();
+    }
+  });
+});
+
+describe("compatibility with Prisma Migrate", () => {
+  it("`prisma migrate status` reads what npm run setup recorded as up to date (SQLite, where Prisma's JS engine can)", async () => {
+    const database = await createMigratedDatabase("sqlite");
+    try {
+      const result = spawnSync(
+        process.execPath,
+        [path.resolve(import.meta.dirname, "../../node_modules/prisma/build/index.js"), "migrate", "status"],
+        { cwd: path.resolve(import.meta.dirname, "../.."), encoding: "utf8", env: { ...process.env, DATABASE_URL: database.url, DIRECT_DATABASE_URL: "" } },
+      );
+      expect(result.stdout + result.stderr).toMatch(/Database schema is up to date!/);
+      expect(result.status).toBe(0);
+    } finally {
+      await database.drop();
     }
   });
 });
