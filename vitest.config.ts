@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     reporters: ["default", "./tests/support/summary-reporter.ts"],
+    // Logs of passing tests are noise; a failing test still shows what the app printed.
+    silent: "passed-only",
     globalSetup: ["./tests/support/global-setup.ts"],
     setupFiles: ["./tests/support/fail-on-console-error.ts"],
     testTimeout: 30_000,
