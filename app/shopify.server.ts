@@ -1,11 +1,11 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { ensureShopIsSetUp } from "./billing/schedule.server";
 import prisma, { assertAppDatabaseReady } from "./db.server";
 import { parseEnvironment } from "./env.server";
 import { SHOPIFY_API_VERSION } from "./shopify/api-version";
 import { fetchShopProfile } from "./shopify/operations/shop-profile.server";
+import { ConcurrencySafeSessionStorage } from "./shopify/session-storage.server";
 import { routeShopifyTrafficToSimulator } from "./shopify/store-simulator-routing.server";
 
 // Refuse to start, listing every problem, rather than fail on the first request.
@@ -26,7 +26,7 @@ const shopify = shopifyApp({
   scopes: env.SCOPES.split(","),
   appUrl: env.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  sessionStorage: new ConcurrencySafeSessionStorage(prisma),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,

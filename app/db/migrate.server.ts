@@ -220,7 +220,7 @@ export interface ApplyResult {
 export async function applyMigrations(target: DatabaseTarget, migrations: Migration[]): Promise<ApplyResult> {
   const connection = await openSqlConnection(target);
   try {
-    return await withMigrationLock(connection, async () => {
+    const result = await withMigrationLock(connection, async () => {
       await connection.exec(MIGRATIONS_TABLE_DDL[connection.provider]);
       const status = await readMigrationStatus(connection, migrations);
       if (status.failed.length) {
@@ -234,6 +234,10 @@ export async function applyMigrations(target: DatabaseTarget, migrations: Migrat
       }
       return { applied, alreadyApplied: status.applied.length, modified: status.modified };
     });
+    // WAL lets the app's readers (admin pages) run while a billing run writes. It is stored in
+    // the file, and cannot be switched inside the lock's transaction.
+    if (connection.provider === "sqlite") await connection.query("PRAGMA journal_mode = WAL");
+    return result;
   } finally {
     await connection.close();
   }

@@ -10,17 +10,18 @@ import {
   TEST_API_SECRET,
 } from "../support/shopify-requests";
 import { createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { testProviders } from "../support/providers";
 
 const SHOP = "e2e-store.myshopify.com";
 
-describe("the built server (npm start) against the store simulator", () => {
+describe.each(testProviders())("%s: the built server (npm start) against the store simulator", (provider) => {
   let database: TestDatabase;
   let simulator: StoreSimulator;
   let app: RunningAppServer;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createMigratedDatabase("sqlite");
+    database = await createMigratedDatabase(provider);
     simulator = await startTestSimulator();
     simulator.upsertShop(SHOP, { ianaTimezone: "America/Los_Angeles", name: "E2E Store" });
     app = await startBuiltApp(testEnvironment(database, simulator));

@@ -50,6 +50,19 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect(simulator.issuedAccessTokens("tokyo-tea.myshopify.com")).toContain(session?.accessToken);
   });
 
+  it("installs once when Remix runs the layout's and the page's loaders at once", async () => {
+    const shop = "parallel-loaders.myshopify.com";
+    simulator.upsertShop(shop, { ianaTimezone: "Europe/Berlin" });
+    const [layout, page] = await Promise.all([
+      callLoader(`${ROUTES}/app`, embeddedAdminRequest("/app", shop)),
+      callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", shop)),
+    ]);
+    expect(layout).toMatchObject({ apiKey: "test-api-key" });
+    expect(page).toMatchObject({ schedule: { timezone: "Europe/Berlin" } });
+    expect(await prisma.session.count({ where: { shop } })).toBe(1);
+    expect(await prisma.billingSchedule.count({ where: { shop } })).toBe(1);
+  });
+
   it("follows the shop when the merchant changes its time zone", async () => {
     simulator.upsertShop("moving.myshopify.com", { ianaTimezone: "Europe/Paris" });
     await install("moving.myshopify.com");

@@ -27,6 +27,9 @@ describe.each(testProviders())("%s: migrations", (provider) => {
     expect(result.applied).toEqual(migrations.map((m) => m.name));
 
     const connection = await openSqlConnection(database.target);
+    if (provider === "sqlite") {
+      expect(await connection.query("PRAGMA journal_mode")).toEqual([{ journal_mode: "wal" }]);
+    }
     const rows = await connection.query<Record<string, unknown>>(
       "SELECT id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name",
     );

@@ -1,0 +1,43 @@
+import { createHmac, randomUUID } from "node:crypto";
+import { SHOPIFY_API_VERSION as SIMULATOR_API_VERSION } from "../app/shopify/api-version";
+
+// Webhooks: POST a signed payload to the app, the way Shopify delivers one.
+
+export interface DeliverWebhookInput {
+  shop: string;
+  topic: string;
+  payload: unknown;
+  /** Path on the app, e.g. "/webhooks/app/uninstalled". */
+  path: string;
+  webhookId?: string;
+  /** Signs with this instead of the API secret, to send a bad signature. */
+  hmacSecret?: string;
+}
+
+export async function deliverWebhook(
+  appUrl: string,
+  secret: string,
+  input: DeliverWebhookInput,
+): Promise<{ status: number; body: string; webhookId: string }> {
+  const webhookId = input.webhookId ?? randomUUID();
+  const body = JSON.stringify(input.payload);
+  const url = `${appUrl.replace(/\/+$/, "")}${input.path.startsWith("/") ? "" : "/"}${input.path}`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "User-Agent": "Shopify-Captain-Hook",
+      "X-Shopify-Topic": input.topic,
+      "X-Shopify-Hmac-Sha256": createHmac("sha256", secret).update(body, "utf8").digest("base64"),
+      "X-Shopify-Shop-Domain": input.shop,
+      "X-Shopify-API-Version": SIMULATOR_API_VERSION,
+      "X-Shopify-Webhook-Id": webhookId,
+      "X-Shopify-Triggered-At": new Date().toISOString(),
+      "X-Shopify-Event-Id": randomUUID(),
+    },
+    body,
+    // Shopify does not follow redirects; a redirect (say, to a login page) is a failed delivery.
+    redirect: "manual",
+  });
+  return { status: response.status, body: await response.text(), webhookId };
+}
