@@ -7,20 +7,16 @@ import { assertDatabaseReady, inspectDatabase } from "./db/readiness.server";
 const prisma = getPrisma();
 export default prisma;
 
-function currentTarget() {
-  return parseDatabaseUrl(process.env.DATABASE_URL);
-}
-
-function bundledMigrations() {
-  return readMigrations(migrationsDirectory(currentTarget().provider));
-}
+// Fixed for the life of the process: the configured database and the migrations shipped with this build.
+const target = parseDatabaseUrl(process.env.DATABASE_URL);
+const bundledMigrations = readMigrations(migrationsDirectory(target.provider));
 
 /** For /healthz: the database's state right now. */
 export function inspectAppDatabase() {
-  return inspectDatabase(prisma, currentTarget(), bundledMigrations());
+  return inspectDatabase(prisma, target, bundledMigrations);
 }
 
 /** At start-up: refuse to serve on a database that is not set up (after a few retries if unreachable). */
 export function assertAppDatabaseReady() {
-  return assertDatabaseReady(prisma, currentTarget(), bundledMigrations());
+  return assertDatabaseReady(prisma, target, bundledMigrations);
 }
