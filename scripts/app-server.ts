@@ -11,7 +11,8 @@ export interface RunningAppServer {
   process: ChildProcess;
   /** Everything the server printed so far. */
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, as an orchestrator sends it; SIGKILL if the server has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<{ exitedOnSigterm: boolean }>;
 }
 
 export async function freePort(): Promise<number> {
@@ -47,11 +48,13 @@ export async function startBuiltApp(env: Record<string, string>, { timeoutMs = 6
   const { child, output } = spawnBuiltApp(env, port);
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      await exited;
-    }
+  const stop = async (graceMs = 15_000) => {
+    if (child.exitCode !== null || child.signalCode !== null) return { exitedOnSigterm: true };
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+    return { exitedOnSigterm: child.signalCode !== "SIGKILL" };
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

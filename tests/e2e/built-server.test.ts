@@ -77,6 +77,9 @@ describe.each(testProviders())("%s: the built server (npm start) against the sto
     expect(await prisma.billingSchedule.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ active: false });
     expect(await prisma.processedWebhook.count({ where: { webhookId: "e2e-uninstall" } })).toBe(1);
   });
+  it("exits on SIGTERM, as a container orchestrator stops it", async () => {
+    expect(await app.stop()).toEqual({ exitedOnSigterm: true });
+  });
 });
 
 describe("the built server refuses to start, saying why", () => {
