@@ -5,22 +5,18 @@
  * scratch database built from each provider's migrations. Run by
  * tests/integration/migrations.test.ts on every provider the suite has.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDatabaseUrl, type DatabaseProvider, type DatabaseTarget } from "../app/db/database-url";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
 import { diffSchemaSnapshots, readSchemaSnapshot, type SchemaSnapshot } from "../app/db/schema-snapshot.server";
-import { openSqlConnection } from "../app/db/sql-connection.server";
-import { renderProviderSchema } from "./prisma-schemas";
+import { openSqlConnection, type SqlConnection } from "../app/db/sql-connection.server";
+import { runPrismaCliOrThrow } from "./prisma-cli";
+import { readModels, renderProviderSchema } from "./prisma-schemas";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-export function readModels(): string {
-  return readFileSync(path.join(root, "prisma", "models.prisma"), "utf8");
-}
 
 /** The DDL Prisma would write for these models on SQLite (`migrate diff --from-empty`). */
 export function renderModelsDdl(models: string): string {
@@ -28,34 +24,23 @@ export function renderModelsDdl(models: string): string {
   try {
     const schemaFile = path.join(directory, "schema.prisma");
     writeFileSync(schemaFile, renderProviderSchema("sqlite", models));
-    const result = spawnSync(
-      process.execPath,
-      [
-        path.join(root, "node_modules", "prisma", "build", "index.js"),
-        "migrate",
-        "diff",
-        "--from-empty",
-        "--to-schema-datamodel",
-        schemaFile,
-        "--script",
-      ],
-      {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, DATABASE_URL: `file:${path.join(directory, "unused.sqlite")}`, DIRECT_DATABASE_URL: "" },
-      },
+    return runPrismaCliOrThrow(
+      ["migrate", "diff", "--from-empty", "--to-schema-datamodel", schemaFile, "--script"],
+      `file:${path.join(directory, "unused.sqlite")}`,
     );
-    if (result.status !== 0) throw new Error(`prisma migrate diff failed:\n${result.stderr}`);
-    return result.stdout;
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
-async function snapshotOf(target: DatabaseTarget, build: (run: (sql: string) => Promise<void>) => Promise<void>) {
+/** Prepares `target` (a scratch database) over one connection, then reads its catalog. */
+async function snapshotAfter(
+  target: DatabaseTarget,
+  prepare: (connection: SqlConnection) => Promise<unknown>,
+): Promise<SchemaSnapshot> {
   const connection = await openSqlConnection(target);
   try {
-    await build((sql) => connection.exec(sql));
+    await prepare(connection);
     return await readSchemaSnapshot(connection);
   } finally {
     await connection.close();
@@ -67,21 +52,16 @@ export async function expectedSnapshot(models = readModels()): Promise<SchemaSna
   const directory = mkdtempSync(path.join(os.tmpdir(), "drift-"));
   try {
     const target = parseDatabaseUrl(`file:${path.join(directory, "expected.sqlite")}`);
-    return await snapshotOf(target, (run) => run(renderModelsDdl(models)));
+    const ddl = renderModelsDdl(models);
+    return await snapshotAfter(target, (connection) => connection.exec(ddl));
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
 }
 
 /** Applies the provider's committed migrations to `emptyTarget` and snapshots the result. */
-export async function migratedSnapshot(provider: DatabaseProvider, emptyTarget: DatabaseTarget): Promise<SchemaSnapshot> {
-  await applyMigrations(emptyTarget, readMigrations(migrationsDirectory(provider, root)));
-  const connection = await openSqlConnection(emptyTarget);
-  try {
-    return await readSchemaSnapshot(connection);
-  } finally {
-    await connection.close();
-  }
+export function migratedSnapshot(provider: DatabaseProvider, emptyTarget: DatabaseTarget): Promise<SchemaSnapshot> {
+  return snapshotAfter(emptyTarget, () => applyMigrations(emptyTarget, readMigrations(migrationsDirectory(provider, root))));
 }
 
 /** Fields marked `@db.Text` in the models, as "Model.field". */

@@ -7,13 +7,13 @@
  * Prisma's JavaScript engine connects even to diff two schemas, so the PostgreSQL diff
  * needs a reachable server: TEST_POSTGRESQL_URL (nothing is written to it).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readModels } from "./check-drift";
-import { providerSchemaPath, renderProviderSchema } from "./prisma-schemas";
+import { runPrismaCliOrThrow } from "./prisma-cli";
+import { providerSchemaPath, readModels, renderProviderSchema, syncProviderSchemas } from "./prisma-schemas";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,21 +23,11 @@ function migrationName(label: string): string {
 }
 
 function diff(provider: "sqlite" | "postgresql", from: string, to: string): string {
-  const result = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules", "prisma", "build", "index.js"), "migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--script"],
-    {
-      cwd: root,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        DATABASE_URL: provider === "sqlite" ? "file:./prisma/unused.sqlite" : postgresUrl(),
-        DIRECT_DATABASE_URL: "",
-      },
-    },
+  const sql = runPrismaCliOrThrow(
+    ["migrate", "diff", "--from-schema-datamodel", from, "--to-schema-datamodel", to, "--script"],
+    provider === "sqlite" ? "file:./prisma/unused.sqlite" : postgresUrl(),
   );
-  if (result.status !== 0) throw new Error(`prisma migrate diff failed for ${provider}:\n${result.stderr}`);
-  return result.stdout.replace(/^-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n/m, "");
+  return sql.replace(/^-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n/m, "");
 }
 
 function postgresUrl(): string {
@@ -78,7 +68,7 @@ function main(): void {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "prisma-schemas.ts")], { cwd: root, stdio: "inherit" });
+  syncProviderSchemas({ check: false });
 }
 
 main();

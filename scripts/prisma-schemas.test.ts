@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DATABASE_PROVIDERS } from "../app/db/database-url";
-import { providerSchemaPath, renderProviderSchema } from "./prisma-schemas";
+import { providerSchemaPath, readModels, renderProviderSchema } from "./prisma-schemas";
 
-const models = readFileSync(path.resolve(import.meta.dirname, "..", "prisma", "models.prisma"), "utf8");
+const models = readModels();
 
 describe("per-provider Prisma schemas", () => {
   it.each(DATABASE_PROVIDERS)("prisma/%s/schema.prisma is generated from models.prisma", (provider) => {

@@ -44,8 +44,13 @@ export function providerSchemaPath(provider: DatabaseProvider): string {
   return path.join(root, "prisma", provider, "schema.prisma");
 }
 
-function main(check: boolean): number {
-  const models = readFileSync(path.join(root, "prisma", "models.prisma"), "utf8");
+export function readModels(): string {
+  return readFileSync(path.join(root, "prisma", "models.prisma"), "utf8");
+}
+
+/** Writes the stale provider schemas (or, with `check`, only reports them); returns how many were stale. */
+export function syncProviderSchemas({ check }: { check: boolean }): number {
+  const models = readModels();
   let stale = 0;
   for (const provider of DATABASE_PROVIDERS) {
     const file = providerSchemaPath(provider);
@@ -66,9 +71,9 @@ function main(check: boolean): number {
       console.log(`wrote ${path.relative(root, file)}`);
     }
   }
-  return stale ? 1 : 0;
+  return stale;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  process.exit(main(process.argv.includes("--check")));
+  process.exit(syncProviderSchemas({ check: process.argv.includes("--check") }) ? 1 : 0);
 }

@@ -7,7 +7,6 @@
  *   --skip-migrate    generate only
  *   --migrate-only    apply migrations only (the client was generated at build time)
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +14,7 @@ import { generatedClientsDirectory } from "../app/db/client.server";
 import { DATABASE_PROVIDERS, describeDatabaseTarget, parseDatabaseUrl, type DatabaseProvider } from "../app/db/database-url";
 import { connectionFailureReason, DatabaseUnreachableError } from "../app/db/errors";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
+import { runPrismaCliOrThrow } from "./prisma-cli";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,19 +26,8 @@ function generateClient(provider: DatabaseProvider, url: string): void {
     console.log(`Prisma client for ${provider}: up to date`);
     return;
   }
-  const result = spawnSync(
-    process.execPath,
-    [path.join(root, "node_modules", "prisma", "build", "index.js"), "generate", "--schema", schema],
-    {
-      cwd: root,
-      // prisma.config.ts picks the provider from DATABASE_URL; point it at this one.
-      env: { ...process.env, DATABASE_URL: url, DIRECT_DATABASE_URL: "", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
-      encoding: "utf8",
-    },
-  );
-  if (result.status !== 0) {
-    throw new Error(`prisma generate failed for ${provider}:\n${result.stdout}\n${result.stderr}`);
-  }
+  // prisma.config.ts picks the provider from DATABASE_URL; point it at this one.
+  runPrismaCliOrThrow(["generate", "--schema", schema], url);
   console.log(`Prisma client for ${provider}: generated`);
 }
 

@@ -1,3 +1,4 @@
+import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
 import { isValidTimeZone } from "./time-zone";
 
@@ -24,7 +25,7 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string) {
       });
     } catch (error) {
       // Two first requests raced to create it: the other one won, which is fine.
-      if ((error as { code?: string }).code !== "P2002") throw error;
+      if (!isUniqueConstraintViolation(error)) throw error;
       return prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connectionFailureReason, isMissingTableError } from "./errors";
+import { connectionFailureReason, isMissingTableError, isUniqueConstraintViolation } from "./errors";
 
 const adapterError = (cause: Record<string, unknown>) => ({ code: "P2010", meta: { driverAdapterError: { cause } } });
 
@@ -36,5 +36,13 @@ describe("isMissingTableError", () => {
     expect(isMissingTableError(adapterError({ kind: "TableDoesNotExist", table: "Session" }))).toBe(true);
     expect(isMissingTableError({ code: "P2021" })).toBe(true);
     expect(isMissingTableError(adapterError({ kind: "DatabaseNotReachable" }))).toBe(false);
+  });
+});
+
+describe("isUniqueConstraintViolation", () => {
+  it("recognises P2002 and nothing else", () => {
+    expect(isUniqueConstraintViolation({ code: "P2002" })).toBe(true);
+    expect(isUniqueConstraintViolation({ code: "P2021" })).toBe(false);
+    expect(isUniqueConstraintViolation(null)).toBe(false);
   });
 });

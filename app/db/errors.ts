@@ -105,6 +105,11 @@ export function isMissingTableError(error: unknown): boolean {
   return cause?.kind === "TableDoesNotExist" || (error as { code?: string } | null)?.code === "P2021";
 }
 
+/** True for Prisma's unique-constraint error (P2002), whichever provider's client threw it. */
+export function isUniqueConstraintViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === "P2002";
+}
+
 /** The driver's reason when an error means "cannot connect", else undefined. */
 export function connectionFailureReason(error: unknown): string | undefined {
   const cause = driverAdapterCause(error);

@@ -1,6 +1,7 @@
 import type { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "../db/client.server";
+import { isUniqueConstraintViolation } from "../db/errors";
 
 /**
  * PrismaSessionStorage, safe when two requests store the same session at once (Remix runs
@@ -14,7 +15,7 @@ export class ConcurrencySafeSessionStorage extends PrismaSessionStorage<PrismaCl
     try {
       return await super.storeSession(session);
     } catch (error) {
-      if ((error as { code?: string }).code !== "P2002") throw error;
+      if (!isUniqueConstraintViolation(error)) throw error;
       // The other request created the row between our read and our insert: now it is an update.
       return super.storeSession(session);
     }

@@ -1,4 +1,5 @@
 import type { Prisma } from "../db/client.server";
+import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
 
 export interface WebhookDelivery {
@@ -33,7 +34,7 @@ export async function processWebhookOnce(
       try {
         await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
       } catch (error) {
-        throw (error as { code?: string }).code === "P2002" ? new DuplicateDelivery() : error;
+        throw isUniqueConstraintViolation(error) ? new DuplicateDelivery() : error;
       }
     });
     return "processed";

@@ -1,6 +1,4 @@
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import path from "node:path";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +7,9 @@ import { runSetup } from "../support/run-setup";
 import { testProviders } from "../support/providers";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../../app/db/migrate.server";
 import { openSqlConnection } from "../../app/db/sql-connection.server";
-import { findDrift, readModels } from "../../scripts/check-drift";
+import { findDrift } from "../../scripts/check-drift";
+import { runPrismaCli } from "../../scripts/prisma-cli";
+import { readModels } from "../../scripts/prisma-schemas";
 
 describe.each(testProviders())("%s: migrations", (provider) => {
   const migrations = readMigrations(migrationsDirectory(provider));
@@ -116,11 +116,7 @@ describe("compatibility with Prisma Migrate", () => {
   it("`prisma migrate status` reads what npm run setup recorded as up to date (SQLite, where Prisma's JS engine can)", async () => {
     const database = await createMigratedDatabase("sqlite");
     try {
-      const result = spawnSync(
-        process.execPath,
-        [path.resolve(import.meta.dirname, "../../node_modules/prisma/build/index.js"), "migrate", "status"],
-        { cwd: path.resolve(import.meta.dirname, "../.."), encoding: "utf8", env: { ...process.env, DATABASE_URL: database.url, DIRECT_DATABASE_URL: "" } },
-      );
+      const result = runPrismaCli(["migrate", "status"], database.url);
       expect(result.stdout + result.stderr).toMatch(/Database schema is up to date!/);
       expect(result.status).toBe(0);
     } finally {
