@@ -12,6 +12,22 @@ const optionalUrl = z
   .optional()
   .or(z.literal("").transform(() => undefined));
 
+/** A whole number in [min, max] given as a string, or `fallback` when unset or empty. */
+function integerSetting(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === "") return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: z.ZodIssueCode.custom, message: `must be a whole number from ${min} to ${max}, got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
 const databaseUrl = z
   .string()
   .optional()
@@ -44,6 +60,10 @@ const environmentSchema = z.object({
     .min(32, "must be at least 32 characters (generate one with: openssl rand -hex 32)")
     .optional(),
   SHOPIFY_STORE_SIMULATOR_URL: optionalUrl,
+  BILLING_TIME_BUDGET_SECONDS: integerSetting(15, 1, 900),
+  BILLING_CATCH_UP_WINDOW_HOURS: integerSetting(48, 1, 720),
+  BILLING_SHOP_CONCURRENCY: integerSetting(100, 1, 1000),
+  BILLING_LEASE_SECONDS: integerSetting(120, 10, 3600),
 });
 
 export type AppEnvironment = z.infer<typeof environmentSchema>;

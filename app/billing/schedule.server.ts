@@ -1,5 +1,6 @@
 import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
+import { describeLocalTime, nextRunAt } from "./due-time";
 import { isValidTimeZone } from "./time-zone";
 
 /** The local hour a new shop is billed at until the merchant picks another. */
@@ -12,7 +13,7 @@ export const UNINSTALLED_REASON = "app uninstalled";
  * Called after every authentication: creates the shop's schedule on install, follows the
  * shop's time zone when the merchant changes it, and re-activates billing on reinstall.
  */
-export async function ensureShopIsSetUp(shop: string, shopTimeZone: string) {
+export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now = new Date()) {
   const timezone = isValidTimeZone(shopTimeZone) ? shopTimeZone : FALLBACK_TIME_ZONE;
   if (timezone !== shopTimeZone) {
     console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; using ${FALLBACK_TIME_ZONE}`);
@@ -21,7 +22,13 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string) {
   if (!existing) {
     try {
       return await prisma.billingSchedule.create({
-        data: { shop, timezone, billingHour: DEFAULT_BILLING_HOUR, active: true },
+        data: {
+          shop,
+          timezone,
+          billingHour: DEFAULT_BILLING_HOUR,
+          active: true,
+          nextRunAt: nextRunAt({ timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: null }, now),
+        },
       });
     } catch (error) {
       // Two first requests raced to create it: the other one won, which is fine.
@@ -35,6 +42,8 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string) {
     where: { shop },
     data: {
       timezone,
+      // The same local hour in the new zone is a different instant.
+      nextRunAt: nextRunAt({ ...existing, timezone }, now),
       ...(reinstalled ? { active: true, deactivatedReason: null } : {}),
     },
   });
@@ -45,8 +54,20 @@ export interface BillingScheduleView {
   timezone: string;
   billingHour: number;
   active: boolean;
-  lastBilledLocalDate: string | null;
-  lastRunFinishedAt: string | null;
+  /** The next scheduled run in the shop's local time, e.g. "Tue, Nov 24, 09:00 NZDT". */
+  nextRunLocal: string | null;
+  /** True when the run time has come and the scheduler has not called yet. */
+  runIsDue: boolean;
+  lastRun: LastRunView | null;
+}
+
+export interface LastRunView {
+  localDate: string;
+  finishedLocal: string | null;
+  outcome: string | null;
+  error: string | null;
+  /** Attempts made by that run, by current status. */
+  attempts: Record<string, number>;
 }
 
 /**
@@ -57,16 +78,42 @@ export interface BillingScheduleView {
 export async function getBillingScheduleView(
   shop: string,
   fetchShopTimeZone: () => Promise<string>,
+  now = new Date(),
 ): Promise<BillingScheduleView> {
   const schedule =
     (await prisma.billingSchedule.findUnique({ where: { shop } })) ??
-    (await ensureShopIsSetUp(shop, await fetchShopTimeZone()));
+    (await ensureShopIsSetUp(shop, await fetchShopTimeZone(), now));
+  const next = schedule.active ? nextRunAt(schedule, now) : null;
   return {
     shop,
     timezone: schedule.timezone,
     billingHour: schedule.billingHour,
     active: schedule.active,
-    lastBilledLocalDate: schedule.lastBilledLocalDate,
-    lastRunFinishedAt: schedule.lastRunFinishedAt?.toISOString() ?? null,
+    nextRunLocal: next ? describeLocalTime(next, schedule.timezone) : null,
+    runIsDue: next !== null && next <= now,
+    lastRun: schedule.lastBilledLocalDate ? await lastRunView(schedule) : null,
+  };
+}
+
+async function lastRunView(schedule: {
+  shop: string;
+  timezone: string;
+  lastBilledLocalDate: string | null;
+  lastRunFinishedAt: Date | null;
+  lastRunOutcome: string | null;
+  lastRunError: string | null;
+}): Promise<LastRunView> {
+  const localDate = schedule.lastBilledLocalDate as string;
+  const groups = await prisma.billingAttempt.groupBy({
+    by: ["status"],
+    where: { shop: schedule.shop, runLocalDate: localDate },
+    _count: { _all: true },
+  });
+  return {
+    localDate,
+    finishedLocal: schedule.lastRunFinishedAt ? describeLocalTime(schedule.lastRunFinishedAt, schedule.timezone) : null,
+    outcome: schedule.lastRunOutcome,
+    error: schedule.lastRunError,
+    attempts: Object.fromEntries(groups.map((group) => [group.status, group._count._all])),
   };
 }

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { getBillingScheduleView } from "../billing/schedule.server";
+import { getBillingScheduleView, type BillingScheduleView } from "../billing/schedule.server";
 import { formatBillingHour } from "../billing/time-zone";
 import { authenticate } from "../shopify.server";
 import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
@@ -32,15 +32,62 @@ export default function BillingScheduleHome() {
                 Subscriptions are charged every day at {formatBillingHour(schedule.billingHour)} in{" "}
                 {schedule.timezone}.
               </Text>
-              <Text as="p" tone="subdued">
-                {schedule.lastBilledLocalDate
-                  ? `Last billed for ${schedule.lastBilledLocalDate}.`
-                  : "No billing run yet for this shop."}
+              {schedule.nextRunLocal ? (
+                <Text as="p" data-testid="next-run">
+                  {schedule.runIsDue
+                    ? `Due now (since ${schedule.nextRunLocal}): billing starts at the scheduler's next call.`
+                    : `Next billing run: ${schedule.nextRunLocal}.`}
+                </Text>
+              ) : null}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">
+                Last run
               </Text>
+              <LastRun lastRun={schedule.lastRun} />
             </BlockStack>
           </Card>
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+const ATTEMPT_LABELS: Array<[status: string, label: string]> = [
+  ["SUCCEEDED", "charged"],
+  ["PROCESSING", "processing"],
+  ["PENDING", "not yet sent"],
+  ["FAILED", "failed"],
+  ["ACTION_REQUIRED", "awaiting 3-D Secure"],
+  ["REJECTED", "refused by Shopify"],
+];
+
+function LastRun({ lastRun }: { lastRun: BillingScheduleView["lastRun"] }) {
+  if (!lastRun) {
+    return (
+      <Text as="p" tone="subdued" data-testid="last-run">
+        No billing run yet for this shop.
+      </Text>
+    );
+  }
+  const counts = ATTEMPT_LABELS.filter(([status]) => lastRun.attempts[status])
+    .map(([status, label]) => `${lastRun.attempts[status]} ${label}`)
+    .join(", ");
+  return (
+    <BlockStack gap="100">
+      <Text as="p" data-testid="last-run">
+        Billed for {lastRun.localDate}
+        {lastRun.finishedLocal ? ` (finished ${lastRun.finishedLocal})` : ""}: {counts || "nothing was due"}.
+      </Text>
+      {lastRun.outcome === "FAILED" ? (
+        <Text as="p" tone="critical">
+          The run could not finish: {lastRun.error}
+        </Text>
+      ) : null}
+    </BlockStack>
   );
 }

@@ -29,15 +29,17 @@ export async function collectCustomerData(tx: Prisma.TransactionClient, shop: st
  * record of this very webhook is written after this runs, in the same transaction.
  */
 export async function redactShop(tx: Prisma.TransactionClient, shop: string) {
-  const [sessions, schedules, trackers, webhooks] = [
+  const [sessions, schedules, attempts, trackers, webhooks] = [
     await tx.session.deleteMany({ where: { shop } }),
     await tx.billingSchedule.deleteMany({ where: { shop } }),
+    await tx.billingAttempt.deleteMany({ where: { shop } }),
     await tx.dunningTracker.deleteMany({ where: { shop } }),
     await tx.processedWebhook.deleteMany({ where: { shop } }),
   ];
   return {
     sessions: sessions.count,
     billingSchedules: schedules.count,
+    billingAttempts: attempts.count,
     dunningTrackers: trackers.count,
     processedWebhooks: webhooks.count,
   };

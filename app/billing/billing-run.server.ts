@@ -1,0 +1,195 @@
+import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
+import { chargeDueCycles, findDueCharges } from "./charge-shop.server";
+import { findDueRun, nextRunAt, type DueRun } from "./due-time";
+import { emptyTally, type BillingRunTally } from "./run-tally";
+import {
+  claimSchedule,
+  completeRun,
+  countDueSchedules,
+  findClaimableSchedules,
+  releaseClaim,
+  renewLease,
+  type ClaimedSchedule,
+} from "./shop-claims.server";
+import { pruneProcessedWebhooks } from "./webhook-retention.server";
+
+export interface BillingRunOptions {
+  /** The billing clock: which shops and cycles are due. Real time, except against the store simulator. */
+  now: Date;
+  dryRun: boolean;
+  timeBudgetMs: number;
+  catchUpWindowMs: number;
+  shopConcurrency: number;
+  leaseMs: number;
+  /** Identifies this call in lease columns and logs. */
+  workerId: string;
+  /** An Admin API client for the shop; throws ShopNotInstalledError when it has no session. */
+  clientForShop: (shop: string) => Promise<AdminApiClient>;
+  /** Real milliseconds, for leases and the time budget; injectable for tests. */
+  clock?: () => number;
+}
+
+export interface BillingRunSummary extends BillingRunTally {
+  dryRun: boolean;
+  now: string;
+  /** Shops still due after this call: call again (or wait for the next scheduled call). */
+  remainingShops: number;
+  /** In a dry run, what would be charged, per shop. */
+  wouldCharge?: Array<{ shop: string; localDate: string; cycles: number }>;
+  elapsedMs: number;
+}
+
+/** The shop has no offline session (uninstalled, or never finished installing). */
+export class ShopNotInstalledError extends Error {
+  constructor(readonly shop: string) {
+    super(`${shop} has no offline session: the app is not installed there (reinstall to resume billing)`);
+    this.name = "ShopNotInstalledError";
+  }
+}
+
+// Stop claiming new shops this long before the budget ends, so the answer leaves in time.
+const CLAIM_MARGIN_MS = 1_000;
+
+/**
+ * One call of the billing endpoint: claims due shops through database leases and bills
+ * them until the time budget is spent; whatever is left stays due for the next call.
+ */
+export async function runBilling(options: BillingRunOptions): Promise<BillingRunSummary> {
+  const clock = options.clock ?? Date.now;
+  const startedAt = clock();
+  const deadline = startedAt + options.timeBudgetMs;
+  const tally = emptyTally();
+  const wouldCharge: NonNullable<BillingRunSummary["wouldCharge"]> = [];
+  const seen: number[] = [];
+  const queue: ClaimedSchedule[] = [];
+  let exhausted = false;
+
+  // Shops are listed in batches as workers need them; each id is looked at once per call.
+  const nextSchedule = async (): Promise<ClaimedSchedule | undefined> => {
+    if (queue.length === 0 && !exhausted) {
+      const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 2, seen);
+      if (batch.length === 0) exhausted = true;
+      for (const schedule of batch) seen.push(schedule.id);
+      queue.push(...batch);
+    }
+    return queue.shift();
+  };
+
+  const worker = async () => {
+    while (clock() < deadline - CLAIM_MARGIN_MS) {
+      const schedule = await nextSchedule();
+      if (!schedule) return;
+      tally.shops.due++;
+      if (options.dryRun) {
+        await previewShop(schedule, options, tally, wouldCharge);
+      } else {
+        await billShop(schedule, options, tally, clock, deadline);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.shopConcurrency }, worker));
+  if (!options.dryRun) await pruneProcessedWebhooks(new Date(clock()));
+
+  return {
+    ...tally,
+    dryRun: options.dryRun,
+    now: options.now.toISOString(),
+    remainingShops: options.dryRun ? 0 : await countDueSchedules(options.now),
+    ...(options.dryRun ? { wouldCharge } : {}),
+    elapsedMs: Math.round(clock() - startedAt),
+  };
+}
+
+async function billShop(
+  schedule: ClaimedSchedule,
+  options: BillingRunOptions,
+  tally: BillingRunTally,
+  clock: () => number,
+  deadline: number,
+): Promise<void> {
+  const { workerId: owner, leaseMs, now, catchUpWindowMs } = options;
+  if (!(await claimSchedule(schedule.id, owner, new Date(clock()), leaseMs))) {
+    tally.shops.heldElsewhere++;
+    return;
+  }
+  tally.shops.claimed++;
+  const dueRun = findDueRun(schedule, now, catchUpWindowMs);
+  if (!dueRun) {
+    tally.shops.notDue++;
+    await completeRun(schedule.id, owner, new Date(clock()), { nextRunAt: nextRunAt(schedule, now, catchUpWindowMs) });
+    return;
+  }
+  const nextAfterThisRun = () => nextRunAt({ ...schedule, lastBilledLocalDate: dueRun.localDate }, now, catchUpWindowMs);
+  const finish = async (outcome: "COMPLETED" | "FAILED", error: string | null) => {
+    await completeRun(schedule.id, owner, new Date(clock()), { billedLocalDate: dueRun.localDate, nextRunAt: nextAfterThisRun(), outcome, error });
+  };
+
+  let leaseRenewedAt = clock();
+  let leaseLost = false;
+  const mayContinue = async () => {
+    if (leaseLost || clock() >= deadline) return false;
+    if (clock() - leaseRenewedAt > leaseMs / 3) {
+      leaseRenewedAt = clock();
+      leaseLost = !(await renewLease(schedule.id, owner, new Date(leaseRenewedAt), leaseMs));
+    }
+    return !leaseLost;
+  };
+
+  try {
+    const client = await options.clientForShop(schedule.shop);
+    const completed = await chargeDueCycles({ shop: schedule.shop, now, catchUpWindowMs, runLocalDate: dueRun.localDate, client, mayContinue, tally });
+    if (!completed) {
+      if (leaseLost) tally.shops.heldElsewhere++;
+      else tally.shops.unfinished++;
+      await releaseClaim(schedule.id, owner);
+      return;
+    }
+    await finish("COMPLETED", null);
+    tally.shops.finished++;
+    tally.shops.caughtUpDates += dueRun.caughtUpDates.length;
+    logCatchUp(schedule.shop, dueRun);
+  } catch (error) {
+    if (error instanceof ShopifyTerminalError || error instanceof ShopNotInstalledError) {
+      // The answer will not change by asking again today; the merchant sees why on the home page.
+      tally.shops.failed++;
+      console.warn(`[billing] ${schedule.shop}: ${error.message}; not retried for ${dueRun.localDate}`);
+      await finish("FAILED", error.message);
+      return;
+    }
+    tally.shops.deferred++;
+    if (!(error instanceof ShopifyUnavailableError)) console.error(`[billing] ${schedule.shop}: run failed, left for the next call`, error);
+    else console.warn(`[billing] ${schedule.shop}: ${error.message}; left for the next call`);
+    await releaseClaim(schedule.id, owner);
+  }
+}
+
+/** Dry run: what the shop would be charged now, read from Shopify, with nothing written. */
+async function previewShop(
+  schedule: ClaimedSchedule,
+  options: BillingRunOptions,
+  tally: BillingRunTally,
+  wouldCharge: NonNullable<BillingRunSummary["wouldCharge"]>,
+): Promise<void> {
+  const dueRun = findDueRun(schedule, options.now, options.catchUpWindowMs);
+  if (!dueRun) {
+    tally.shops.notDue++;
+    return;
+  }
+  try {
+    const client = await options.clientForShop(schedule.shop);
+    const charges = await findDueCharges({ client, now: options.now, catchUpWindowMs: options.catchUpWindowMs, tally });
+    wouldCharge.push({ shop: schedule.shop, localDate: dueRun.localDate, cycles: charges.length });
+  } catch (error) {
+    tally.shops.failed++;
+    console.warn(`[billing] dry run: ${schedule.shop}: ${(error as Error).message}`);
+  }
+}
+
+function logCatchUp(shop: string, dueRun: DueRun): void {
+  if (dueRun.caughtUpDates.length > 0 || dueRun.missedDates.length > 0) {
+    console.warn(
+      `[billing] ${shop}: billed for ${dueRun.localDate}, catching up ${dueRun.caughtUpDates.join(", ") || "nothing"}` +
+        (dueRun.missedDates.length > 0 ? `; missed beyond the catch-up window: ${dueRun.missedDates.join(", ")}` : ""),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+
+// The billing endpoint's input: who may call it and what a call may ask for.
+
+/** Compares the bearer token with the secret in constant time (hashes first, so lengths never leak). */
+export function isAuthorizedCronRequest(request: Request, secret: string): boolean {
+  const match = /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "");
+  const presented = createHash("sha256").update(match?.[1] ?? "").digest();
+  const expected = createHash("sha256").update(secret).digest();
+  // Whether a Bearer header was sent at all is no secret; the token itself is compared in constant time.
+  return match !== null && timingSafeEqual(presented, expected);
+}
+
+const billingRunBody = z
+  .object({
+    dryRun: z.boolean().default(false),
+    /** Overrides BILLING_TIME_BUDGET_SECONDS for this call (still capped). */
+    timeBudgetSeconds: z.number().int().min(1).max(900).optional(),
+    /** The billing clock; accepted only when the app talks to the store simulator. */
+    now: z.string().datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export type BillingRunRequest = z.infer<typeof billingRunBody>;
+
+export class InvalidBillingRunRequestError extends Error {
+  readonly status = 400;
+}
+
+/** Parses the JSON body (empty means defaults); throws InvalidBillingRunRequestError with the reason. */
+export async function parseBillingRunRequest(request: Request, options: { simulatedClock: boolean }): Promise<BillingRunRequest> {
+  const text = await request.text();
+  let json: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new InvalidBillingRunRequestError(`The body must be JSON: ${(error as Error).message}`);
+    }
+  }
+  const parsed = billingRunBody.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
+    throw new InvalidBillingRunRequestError(`Invalid billing run request: ${problems.join("; ")}`);
+  }
+  if (parsed.data.now !== undefined && !options.simulatedClock) {
+    throw new InvalidBillingRunRequestError("`now` can only be set when the app talks to the store simulator (SHOPIFY_STORE_SIMULATOR_URL)");
+  }
+  return parsed.data;
+}

@@ -1,0 +1,79 @@
+import prisma from "../db.server";
+
+// Database leases on BillingSchedule rows: several app processes may run the billing
+// endpoint at once; each shop is worked on by whoever holds its lease, and a lease left by
+// a process that died expires. Claims are conditional updates (portable to SQLite,
+// PostgreSQL and MySQL), never in-process locks. Leases run on the real clock even when
+// the billing clock is simulated.
+
+export interface ClaimedSchedule {
+  id: number;
+  shop: string;
+  timezone: string;
+  billingHour: number;
+  lastBilledLocalDate: string | null;
+}
+
+const leaseIsFree = (leaseClock: Date) => ({ OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: leaseClock } }] });
+const isDueBy = (now: Date) => ({ OR: [{ nextRunAt: null }, { nextRunAt: { lte: now } }] });
+
+/** Active schedules whose next run time has come and that nobody holds, oldest first. */
+export async function findClaimableSchedules(now: Date, leaseClock: Date, limit: number, excludeIds: number[]) {
+  return prisma.billingSchedule.findMany({
+    where: { active: true, AND: [isDueBy(now), leaseIsFree(leaseClock)], ...(excludeIds.length ? { id: { notIn: excludeIds } } : {}) },
+    orderBy: [{ nextRunAt: "asc" }, { id: "asc" }],
+    take: limit,
+    select: { id: true, shop: true, timezone: true, billingHour: true, lastBilledLocalDate: true },
+  });
+}
+
+/** Due schedules not yet billed (held or not): the work a later call still has to do. */
+export function countDueSchedules(now: Date): Promise<number> {
+  return prisma.billingSchedule.count({ where: { active: true, ...isDueBy(now) } });
+}
+
+/** Takes the lease if it is free; true when this worker now holds it. */
+export async function claimSchedule(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<boolean> {
+  const { count } = await prisma.billingSchedule.updateMany({
+    where: { id, active: true, ...leaseIsFree(leaseClock) },
+    data: { leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs), lastRunStartedAt: leaseClock },
+  });
+  return count === 1;
+}
+
+/** Extends a held lease; false when it was lost (expired and taken by another worker). */
+export async function renewLease(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<boolean> {
+  const { count } = await prisma.billingSchedule.updateMany({
+    where: { id, leaseOwner: owner },
+    data: { leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
+  });
+  return count === 1;
+}
+
+export interface RunCompletion {
+  /** Set when the run billed (or gave up on) this local date: it is never billed again. */
+  billedLocalDate?: string;
+  nextRunAt: Date;
+  outcome?: "COMPLETED" | "FAILED";
+  error?: string | null;
+}
+
+/** Records the end of a shop's run and frees the lease, if this worker still holds it. */
+export async function completeRun(id: number, owner: string, leaseClock: Date, completion: RunCompletion): Promise<boolean> {
+  const { count } = await prisma.billingSchedule.updateMany({
+    where: { id, leaseOwner: owner },
+    data: {
+      ...(completion.billedLocalDate ? { lastBilledLocalDate: completion.billedLocalDate } : {}),
+      ...(completion.outcome ? { lastRunOutcome: completion.outcome, lastRunError: completion.error ?? null, lastRunFinishedAt: leaseClock } : {}),
+      nextRunAt: completion.nextRunAt,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    },
+  });
+  return count === 1;
+}
+
+/** Frees the lease without recording a run: the shop is left for the next call. */
+export async function releaseClaim(id: number, owner: string): Promise<void> {
+  await prisma.billingSchedule.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
+}
