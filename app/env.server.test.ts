@@ -41,4 +41,27 @@ describe("parseEnvironment", () => {
   it("treats an empty simulator URL as unset", () => {
     expect(parseEnvironment({ ...valid, SHOPIFY_STORE_SIMULATOR_URL: "" }).SHOPIFY_STORE_SIMULATOR_URL).toBeUndefined();
   });
+
+  it("gives the billing settings their defaults and reads them as whole numbers", () => {
+    expect(parseEnvironment(valid)).toMatchObject({
+      BILLING_TIME_BUDGET_SECONDS: 15,
+      BILLING_CATCH_UP_WINDOW_HOURS: 48,
+      BILLING_SHOP_CONCURRENCY: 100,
+      BILLING_LEASE_SECONDS: 120,
+    });
+    expect(parseEnvironment({ ...valid, BILLING_TIME_BUDGET_SECONDS: "25", BILLING_CATCH_UP_WINDOW_HOURS: "" })).toMatchObject({
+      BILLING_TIME_BUDGET_SECONDS: 25,
+      BILLING_CATCH_UP_WINDOW_HOURS: 48,
+    });
+  });
+
+  it.each([
+    ["BILLING_TIME_BUDGET_SECONDS", "0"],
+    ["BILLING_TIME_BUDGET_SECONDS", "2.5"],
+    ["BILLING_CATCH_UP_WINDOW_HOURS", "forever"],
+    ["BILLING_SHOP_CONCURRENCY", "1001"],
+    ["BILLING_LEASE_SECONDS", "5"],
+  ])("rejects %s=%s with the allowed range", (name, value) => {
+    expect(() => parseEnvironment({ ...valid, [name]: value })).toThrow(new RegExp(`${name}: must be a whole number from \\d+ to \\d+, got "${value.replace(".", "\\.")}"`));
+  });
 });
