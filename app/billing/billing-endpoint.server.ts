@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { json } from "@remix-run/node";
 import { parseEnvironment } from "../env.server";
+import { readMetrics } from "../metrics.server";
 import { adminClientForShop } from "../shopify/shop-admin-client.server";
 import { runBilling } from "./billing-run.server";
 import { InvalidBillingRunRequestError, isAuthorizedCronRequest, parseBillingRunRequest } from "./cron-request.server";
@@ -13,12 +14,8 @@ import { InvalidBillingRunRequestError, isAuthorizedCronRequest, parseBillingRun
 export async function handleBillingRunRequest(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
   const env = parseEnvironment(process.env);
-  if (!env.CRON_SECRET) {
-    return json({ error: "The billing endpoint is disabled: set CRON_SECRET (at least 32 characters)." }, { status: 503 });
-  }
-  if (!isAuthorizedCronRequest(request, env.CRON_SECRET)) {
-    return json({ error: "Unauthorized: send the CRON_SECRET as `Authorization: Bearer <secret>`." }, { status: 401, headers: { "WWW-Authenticate": "Bearer" } });
-  }
+  const refusal = refuseUnlessScheduler(request, env.CRON_SECRET);
+  if (refusal) return refusal;
   let options;
   try {
     options = await parseBillingRunRequest(request, { simulatedClock: Boolean(env.SHOPIFY_STORE_SIMULATOR_URL) });
@@ -37,6 +34,25 @@ export async function handleBillingRunRequest(request: Request): Promise<Respons
     clientForShop: adminClientForShop,
   });
   return json(summary);
+}
+
+/** GET /api/metrics: the process counters, behind the same secret as the billing endpoint. */
+export function metricsResponse(request: Request): Response {
+  return refuseUnlessScheduler(request, parseEnvironment(process.env).CRON_SECRET) ?? json(readMetrics());
+}
+
+/** A response refusing the request, or undefined when it carries the scheduler's secret. */
+function refuseUnlessScheduler(request: Request, secret: string | undefined): Response | undefined {
+  if (!secret) {
+    return json({ error: "The billing endpoint is disabled: set CRON_SECRET (at least 32 characters)." }, { status: 503 });
+  }
+  if (!isAuthorizedCronRequest(request, secret)) {
+    return json(
+      { error: "Unauthorized: send the CRON_SECRET as `Authorization: Bearer <secret>`." },
+      { status: 401, headers: { "WWW-Authenticate": "Bearer" } },
+    );
+  }
+  return undefined;
 }
 
 export function methodNotAllowed(): Response {

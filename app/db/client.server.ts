@@ -6,6 +6,7 @@ import path from "node:path";
 import type { PrismaClient } from ".prisma-providers/sqlite";
 import { parseDatabaseUrl, type DatabaseProvider, type DatabaseTarget } from "./database-url";
 import { createDriverAdapterFactory } from "./driver-adapter";
+import { countDatabaseStatement } from "../metrics.server";
 import { ClientNotGeneratedError } from "./errors";
 
 export type { PrismaClient };
@@ -25,7 +26,11 @@ export function generatedProviders(directory = generatedClientsDirectory()): str
 }
 
 interface GeneratedClientModule {
-  PrismaClient: new (options: { adapter: unknown; errorFormat?: "minimal" | "colorless" | "pretty" }) => PrismaClient;
+  PrismaClient: new (options: {
+    adapter: unknown;
+    errorFormat?: "minimal" | "colorless" | "pretty";
+    log?: Array<{ emit: "event"; level: "query" }>;
+  }) => PrismaClient;
 }
 
 /**
@@ -45,7 +50,14 @@ export function loadGeneratedClient(
 export function createPrismaClient(target: DatabaseTarget): PrismaClient {
   const { PrismaClient: GeneratedPrismaClient } = loadGeneratedClient(target.provider);
   // "minimal": the default format quotes the (minified) call site into every error message.
-  return new GeneratedPrismaClient({ adapter: createDriverAdapterFactory(target), errorFormat: "minimal" });
+  const client = new GeneratedPrismaClient({
+    adapter: createDriverAdapterFactory(target),
+    errorFormat: "minimal",
+    log: [{ emit: "event", level: "query" }],
+  });
+  // Counted for /api/metrics and the benchmark (statements per charged contract).
+  (client as unknown as { $on(event: "query", listener: () => void): void }).$on("query", countDatabaseStatement);
+  return client;
 }
 
 declare global {

@@ -1,4 +1,5 @@
 import { ShopNotInstalledError } from "../billing/billing-run.server";
+import { countShopifyCall } from "../metrics.server";
 import { unauthenticated } from "../shopify.server";
 import { createAdminApiClient, type AdminApiClient } from "./admin-api-client.server";
 import { SHOPIFY_API_VERSION } from "./api-version";
@@ -19,7 +20,7 @@ export async function adminClientForShop(shop: string): Promise<AdminApiClient> 
     throw error;
   }
   if (!accessToken) throw new ShopNotInstalledError(shop);
-  return createAdminApiClient({ shop, accessToken, endpoint: adminGraphqlEndpoint(shop) });
+  return createAdminApiClient({ shop, accessToken, endpoint: adminGraphqlEndpoint(shop), onCall: (call) => countShopifyCall(call.outcome) });
 }
 
 /** Shopify's Admin GraphQL URL for the shop, or the store simulator's when tests or the demo run. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Prisma } from "../db/client.server";
+import { countWebhook } from "../metrics.server";
 import { authenticate } from "../shopify.server";
 import { processWebhookOnce } from "./webhook-deliveries.server";
 
@@ -28,6 +29,7 @@ export async function handleWebhook<Schema extends z.ZodTypeAny>(
   const outcome = await processWebhookOnce({ webhookId, shop, topic }, async (tx) => {
     await handler(tx, { shop, topic, payload });
   });
+  countWebhook(outcome);
   console.log(`[webhook] ${topic} ${shop} ${webhookId ?? "(no id)"}: ${outcome}`);
   return new Response(null, { status: 200 });
 }
