@@ -1,6 +1,6 @@
 import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
-import { describeLocalTime, nextRunAt } from "./due-time";
+import { describeLocalTime, localDateAt, nextRunAt } from "./due-time";
 import { isValidTimeZone } from "./time-zone";
 
 /** The local hour a new shop is billed at until the merchant picks another. */
@@ -22,13 +22,7 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now 
   if (!existing) {
     try {
       return await prisma.billingSchedule.create({
-        data: {
-          shop,
-          timezone,
-          billingHour: DEFAULT_BILLING_HOUR,
-          active: true,
-          nextRunAt: nextRunAt({ timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: null }, now),
-        },
+        data: { shop, ...firstSchedule(timezone, now) },
       });
     } catch (error) {
       // Two first requests raced to create it: the other one won, which is fine.
@@ -47,6 +41,17 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now 
       ...(reinstalled ? { active: true, deactivatedReason: null } : {}),
     },
   });
+}
+
+/**
+ * A new shop is first billed at its next billing hour, not at install: it counts as billed
+ * for yesterday, so today's run (or tomorrow's, if today's hour has passed) is its first.
+ * Cycles that fell due in the catch-up window before install are charged by that run.
+ */
+function firstSchedule(timezone: string, now: Date) {
+  const yesterday = localDateAt(new Date(now.getTime() - 24 * 3600_000), timezone);
+  const timing = { timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: yesterday };
+  return { ...timing, active: true, nextRunAt: nextRunAt(timing, now) };
 }
 
 export interface BillingScheduleView {

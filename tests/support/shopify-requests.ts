@@ -10,6 +10,8 @@ import type { TestDatabase } from "./databases";
 export const TEST_API_KEY = "test-api-key";
 export const TEST_API_SECRET = "test-api-secret-for-hmac";
 export const TEST_APP_URL = "https://billing-app.test";
+/** The scheduler's shared secret in tests (CRON_SECRET needs at least 32 characters). */
+export const TEST_CRON_SECRET = "test-cron-secret-0123456789abcdef0123";
 /** shopify-app-remix answers bot user agents with 410; requests present as Chrome. */
 export const BROWSER_USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
@@ -24,6 +26,7 @@ export function testEnvironment(database: TestDatabase, simulator: StoreSimulato
     DATABASE_URL: database.url,
     DIRECT_DATABASE_URL: "",
     SHOPIFY_STORE_SIMULATOR_URL: simulator.url,
+    CRON_SECRET: TEST_CRON_SECRET,
   };
 }
 
@@ -47,6 +50,15 @@ export interface WebhookRequestInput {
   payload: unknown;
   webhookId?: string;
   secret?: string;
+}
+
+/** A call of the billing endpoint as the operator's scheduler makes it. */
+export function billingRunRequest(body: unknown = {}, secret: string | null = TEST_CRON_SECRET, method = "POST"): Request {
+  return new Request(`${TEST_APP_URL}/api/billing/run`, {
+    method,
+    headers: { "Content-Type": "application/json", ...(secret === null ? {} : { Authorization: `Bearer ${secret}` }) },
+    body: method === "GET" ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
 }
 
 /** A webhook delivery signed the way Shopify signs it (HMAC-SHA256 of the raw body). */

@@ -19,7 +19,7 @@ export const BILLING_ATTEMPT_FIELDS = `#graphql
         ... on SubscriptionBillingAttemptPaymentError { paymentErrorCode: code }
         ... on SubscriptionBillingAttemptInventoryError { inventoryErrorCode: code }
         ... on SubscriptionBillingAttemptGeneralError { generalErrorCode: code }
-        ... on SubscriptionBillingAttemptUnexpectedError { unexpectedErrorCode: code }
+        ... on SubscriptionBillingAttemptUnexpectedError { unexpectedErrorMessage: message }
       }
     }
     ... on SubscriptionBillingAttemptActionRequiredState { action { __typename } }
@@ -42,7 +42,7 @@ export interface BillingAttemptErrorNode {
   paymentErrorCode?: string;
   inventoryErrorCode?: string;
   generalErrorCode?: string;
-  unexpectedErrorCode?: string;
+  unexpectedErrorMessage?: string;
 }
 
 /** What the app records for an attempt Shopify reported (by mutation answer or polling). */
@@ -53,8 +53,8 @@ export function outcomeOfBillingAttempt(node: BillingAttemptNode): AttemptOutcom
       return { ...base, status: AttemptStatus.Succeeded, orderId: node.state.order?.id ?? null };
     case "SubscriptionBillingAttemptFailedState": {
       const { error } = node.state;
-      const code = error.paymentErrorCode ?? error.inventoryErrorCode ?? error.generalErrorCode ?? error.unexpectedErrorCode ?? null;
-      return { ...base, status: AttemptStatus.Failed, errorCode: code, errorMessage: error.__typename };
+      const code = error.paymentErrorCode ?? error.inventoryErrorCode ?? error.generalErrorCode ?? "UNEXPECTED_ERROR";
+      return { ...base, status: AttemptStatus.Failed, errorCode: code, errorMessage: error.unexpectedErrorMessage ?? error.__typename };
     }
     case "SubscriptionBillingAttemptActionRequiredState":
       return { ...base, status: AttemptStatus.ActionRequired, errorMessage: node.state.action.__typename };

@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { AttemptStatus } from "../../app/billing/attempt-status";
+import { billingAttemptIdempotencyKey } from "../../app/billing/idempotency-key";
+import { billingRunRequest, callAction, callLoader, TEST_CRON_SECRET } from "../support/app-under-test";
+import { startBillingHarness, type BillingHarness } from "../support/billing-harness";
+import { testProviders } from "../support/providers";
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/** Today (UTC) at 10:00: an hour after the default 09:00 billing hour of a UTC shop. */
+const START = new Date(new Date().toISOString().slice(0, 10) + "T10:00:00Z");
+const ROUTES = "../../app/routes";
+
+describe.each(testProviders())("%s: billing run", (provider) => {
+  let harness: BillingHarness;
+
+  beforeAll(async () => {
+    harness = await startBillingHarness(provider, { startTime: START });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  /** A shop with `due` contracts due an hour ago, plus contracts not due yet and a paused one. */
+  async function shopWithContracts(shop: string, due: number, options: { notDue?: number; paused?: number } = {}) {
+    await harness.install(shop);
+    const { simulator } = harness;
+    const now = simulator.clock.now().getTime();
+    const dueIds = Array.from({ length: due }, () =>
+      simulator.createContract(shop, { interval: "MONTH", nextBillingDate: new Date(now - HOUR), amount: "29.00" }).contractId,
+    );
+    for (let i = 0; i < (options.notDue ?? 0); i++) {
+      simulator.createContract(shop, { interval: "MONTH", nextBillingDate: new Date(now + 3 * DAY), amount: "19.00" });
+    }
+    for (let i = 0; i < (options.paused ?? 0); i++) {
+      simulator.createContract(shop, { interval: "MONTH", nextBillingDate: new Date(now - HOUR), amount: "9.00", status: "PAUSED" });
+    }
+    return dueIds;
+  }
+
+  const attemptsOf = (shop: string) => harness.prisma.billingAttempt.findMany({ where: { shop }, orderBy: { id: "asc" } });
+
+  it("charges each due cycle once, records the results from webhooks, and schedules the next run", async () => {
+    const shop = "due-once.myshopify.com";
+    const dueIds = await shopWithContracts(shop, 5, { notDue: 2, paused: 1 });
+
+    const summary = await harness.runBilling();
+    expect(summary.shops).toMatchObject({ claimed: 1, finished: 1, failed: 0 });
+    expect(summary.attempts.sent).toBe(5);
+    expect(summary.remainingShops).toBe(0);
+
+    await harness.simulator.waitForIdle();
+    const attempts = await attemptsOf(shop);
+    expect(attempts.map((a) => a.contractId).sort()).toEqual([...dueIds].sort());
+    expect(attempts.every((a) => a.status === AttemptStatus.Succeeded && a.orderId?.startsWith("gid://shopify/Order/"))).toBe(true);
+    expect(attempts[0].idempotencyKey).toBe(billingAttemptIdempotencyKey(attempts[0].contractId, attempts[0].billingCycleIndex, 1));
+    expect(harness.simulator.orders(shop)).toHaveLength(5);
+
+    const schedule = await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
+    expect(schedule).toMatchObject({ lastBilledLocalDate: START.toISOString().slice(0, 10), lastRunOutcome: "COMPLETED", leaseOwner: null });
+    expect(schedule.nextRunAt?.toISOString()).toBe(new Date(START.getTime() + DAY - HOUR).toISOString());
+
+    // The home page shows the run.
+    const home = await callLoader<{ schedule: { lastRun: { attempts: Record<string, number> } } }>(
+      `${ROUTES}/app._index`,
+      (await import("../support/app-under-test")).embeddedAdminRequest("/app", shop),
+    );
+    expect(home).toMatchObject({ schedule: { lastRun: { attempts: { SUCCEEDED: 5 } } } });
+  });
+
+  it("charges nothing more when called again, even once the shop is due again the same day", async () => {
+    const shop = "called-twice.myshopify.com";
+    await shopWithContracts(shop, 3);
+    await harness.runBilling();
+    await harness.simulator.waitForIdle();
+    const again = await harness.runBilling();
+    expect(again.attempts.sent).toBe(0);
+
+    // Even if the schedule is forced due again, the cycles are billed (Shopify) and recorded (app).
+    await harness.prisma.billingSchedule.update({ where: { shop }, data: { lastBilledLocalDate: null, nextRunAt: null } });
+    const forced = await harness.runBilling();
+    expect(forced.attempts.sent).toBe(0);
+    expect(harness.simulator.chargeCount(shop)).toBe(3);
+  });
+
+  it("four concurrent calls charge every cycle exactly once", async () => {
+    const shops = ["concurrent-a.myshopify.com", "concurrent-b.myshopify.com", "concurrent-c.myshopify.com"];
+    for (const shop of shops) await shopWithContracts(shop, 8);
+    const summaries = await Promise.all(Array.from({ length: 4 }, () => harness.runBilling()));
+    await harness.simulator.waitForIdle();
+
+    expect(summaries.reduce((sum, s) => sum + s.shops.finished, 0)).toBe(3);
+    for (const shop of shops) {
+      expect(harness.simulator.chargeCount(shop)).toBe(8);
+      expect(harness.simulator.billingAttempts(shop)).toHaveLength(8);
+      expect(await harness.prisma.billingAttempt.count({ where: { shop, status: AttemptStatus.Succeeded } })).toBe(8);
+    }
+  });
+
+  it("resumes a shop left leased by a process that died mid-run, once the lease expires, without charging twice", async () => {
+    const shop = "crashed-worker.myshopify.com";
+    const [sentBeforeCrash, recordedBeforeCrash] = await shopWithContracts(shop, 4);
+    // The dead process had recorded two attempts and sent one of them before it died.
+    const cycleOf = (contractId: string) => harness.simulator.billingCycles(shop, contractId)[0].cycleIndex;
+    for (const contractId of [sentBeforeCrash, recordedBeforeCrash]) {
+      await harness.prisma.billingAttempt.create({
+        data: {
+          shop,
+          contractId,
+          billingCycleIndex: cycleOf(contractId),
+          attemptNumber: 1,
+          idempotencyKey: billingAttemptIdempotencyKey(contractId, cycleOf(contractId), 1),
+          expectedBillingDate: new Date(START.getTime() - HOUR),
+          runLocalDate: START.toISOString().slice(0, 10),
+        },
+      });
+    }
+    await sendAsTheDeadProcessDid(shop, sentBeforeCrash, cycleOf(sentBeforeCrash));
+    await harness.prisma.billingSchedule.update({
+      where: { shop },
+      data: { leaseOwner: "dead-process", leaseExpiresAt: new Date(Date.now() + 10 * 60_000) },
+    });
+
+    const whileLeased = await harness.runBilling();
+    expect(whileLeased.attempts.sent).toBe(0);
+    expect(harness.simulator.chargeCount(shop)).toBe(0 + (await settledCharges(shop)));
+
+    await harness.prisma.billingSchedule.update({ where: { shop }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+    const resumed = await harness.runBilling();
+    expect(resumed.shops.finished).toBe(1);
+    await harness.simulator.waitForIdle();
+    expect(harness.simulator.chargeCount(shop)).toBe(4);
+    expect(harness.simulator.billingAttempts(shop)).toHaveLength(4);
+    expect(await harness.prisma.billingAttempt.count({ where: { shop, status: AttemptStatus.Succeeded } })).toBe(4);
+  });
+
+  async function sendAsTheDeadProcessDid(shop: string, contractId: string, cycleIndex: number) {
+    const { createAdminApiClient } = await import("../../app/shopify/admin-api-client.server");
+    const { createBillingAttempt } = await import("../../app/shopify/operations/subscription-billing-attempt-create.server");
+    const { adminGraphqlEndpoint } = await import("../../app/shopify/shop-admin-client.server");
+    const session = await harness.prisma.session.findFirstOrThrow({ where: { shop, isOnline: false } });
+    const client = createAdminApiClient({ shop, accessToken: session.accessToken, endpoint: adminGraphqlEndpoint(shop, harness.simulator.url) });
+    await createBillingAttempt(client, { contractId, cycleIndex, idempotencyKey: billingAttemptIdempotencyKey(contractId, cycleIndex, 1) });
+    await harness.simulator.waitForIdle();
+  }
+
+  const settledCharges = async (shop: string) => harness.simulator.chargeCount(shop);
+
+  it("slows down for a throttled shop and still charges everything", async () => {
+    const shop = "throttled.myshopify.com";
+    await shopWithContracts(shop, 12);
+    // A small bucket that refills fast: pacing is needed, and a few forced THROTTLED answers.
+    harness.simulator.setRateLimit(shop, { bucketSize: 300, restoreRate: 300 });
+    harness.simulator.throttleNextRequests(shop, 2);
+
+    const summary = await harness.runBilling();
+    await harness.simulator.waitForIdle();
+    expect(summary.shops.finished).toBe(1);
+    expect(harness.simulator.chargeCount(shop)).toBe(12);
+    const answers = harness.simulator.requests.filter((request) => request.shop === shop);
+    const throttled = answers.filter((request) => request.throttled);
+    // The two forced answers, and the governor keeps real throttling rare.
+    expect(throttled.length).toBeGreaterThanOrEqual(2);
+    expect(throttled.length).toBeLessThan(answers.length / 3);
+  });
+
+  it("records a terminal answer for the shop, does not retry it today, and bills it again tomorrow", async () => {
+    const shop = "frozen.myshopify.com";
+    await shopWithContracts(shop, 2);
+    harness.simulator.failNextRequests(shop, { status: 402, count: 1 });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const summary = await harness.runBilling();
+    warn.mockRestore();
+    expect(summary.shops).toMatchObject({ failed: 1, finished: 0 });
+    const schedule = await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
+    expect(schedule.lastRunOutcome).toBe("FAILED");
+    expect(schedule.lastRunError).toMatch(/402/);
+    const requestsAfterFailure = harness.simulator.requests.filter((r) => r.shop === shop && r.path.includes("graphql")).length;
+
+    await harness.runBilling();
+    expect(harness.simulator.requests.filter((r) => r.shop === shop && r.path.includes("graphql")).length).toBe(requestsAfterFailure);
+    expect(harness.simulator.chargeCount(shop)).toBe(0);
+  });
+
+  it("records Shopify's user errors as rejected attempts and never re-sends them", async () => {
+    const shop = "user-errors.myshopify.com";
+    const [pausedMidRun] = await shopWithContracts(shop, 2);
+    harness.simulator.failNextBillingAttempt(shop, pausedMidRun, "CONTRACT_PAUSED");
+    const summary = await harness.runBilling();
+    await harness.simulator.waitForIdle();
+    expect(summary.attempts).toMatchObject({ sent: 2, rejected: 1 });
+    const rejected = await harness.prisma.billingAttempt.findFirstOrThrow({ where: { shop, contractId: pausedMidRun } });
+    expect(rejected).toMatchObject({ status: AttemptStatus.Rejected, errorCode: "CONTRACT_PAUSED" });
+
+    await harness.prisma.billingSchedule.update({ where: { shop }, data: { lastBilledLocalDate: null, nextRunAt: null } });
+    const again = await harness.runBilling();
+    expect(again.attempts.sent).toBe(0);
+    expect(again.cycles.alreadyAttempted).toBe(1);
+  });
+
+  it("keeps one correct record when result webhooks come twice or out of order", async () => {
+    const shop = "webhook-order.myshopify.com";
+    const [contractId] = await shopWithContracts(shop, 1);
+    harness.simulator.pauseWebhooks();
+    await harness.runBilling();
+    await harness.simulator.waitForIdle(); // the attempt completes; its webhook stays held
+    const [attempt] = harness.simulator.billingAttempts(shop);
+    const payload = (code: string | null) => ({
+      id: Number(attempt.id.split("/").pop()),
+      admin_graphql_api_id: attempt.id,
+      idempotency_key: attempt.idempotencyKey,
+      order_id: null,
+      admin_graphql_api_order_id: code ? null : "gid://shopify/Order/777",
+      subscription_contract_id: Number(contractId.split("/").pop()),
+      admin_graphql_api_subscription_contract_id: contractId,
+      ready: true,
+      error_code: code,
+      error_message: code ? "Card declined" : null,
+    });
+    const path = "/webhooks/subscription_billing_attempts";
+    const success = { shop, path, topic: "subscription_billing_attempts/success", payload: payload(null), webhookId: "delivery-success" };
+    expect((await harness.simulator.deliverWebhook(success)).status).toBe(200);
+    expect((await harness.simulator.deliverWebhook(success)).status).toBe(200); // redelivered
+    // A stale challenge and a contradicting failure arrive after the success.
+    await harness.simulator.deliverWebhook({ shop, path, topic: "subscription_billing_attempts/challenged", payload: payload(null) });
+    await harness.simulator.deliverWebhook({ shop, path, topic: "subscription_billing_attempts/failure", payload: payload("insufficient_funds") });
+    harness.simulator.resumeWebhooks();
+    await harness.simulator.waitForIdle();
+
+    const [record] = await attemptsOf(shop);
+    expect(record).toMatchObject({ status: AttemptStatus.Succeeded, orderId: "gid://shopify/Order/777", errorCode: null });
+    expect(await harness.prisma.processedWebhook.count({ where: { webhookId: "delivery-success" } })).toBe(1);
+  });
+
+  it("catches up a run missed while the scheduler was down, within the window", async () => {
+    const shop = "caught-up.myshopify.com";
+    await harness.install(shop);
+    const now = harness.simulator.clock.now().getTime();
+    const yesterday = harness.simulator.createContract(shop, { interval: "WEEK", nextBillingDate: new Date(now - 25 * HOUR), amount: "5.00" });
+    const tooOld = harness.simulator.createContract(shop, { interval: "MONTH", nextBillingDate: new Date(now - 5 * DAY), amount: "5.00" });
+    const dayBefore = new Date(now - 2 * DAY).toISOString().slice(0, 10);
+    await harness.prisma.billingSchedule.update({ where: { shop }, data: { lastBilledLocalDate: dayBefore, nextRunAt: new Date(now - 25 * HOUR) } });
+
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const summary = await harness.runBilling();
+    warn.mockRestore();
+    await harness.simulator.waitForIdle();
+    expect(summary.shops.caughtUpDates).toBe(1);
+    expect(summary.contracts.outsideWindow).toBe(1);
+    expect((await attemptsOf(shop)).map((a) => a.contractId)).toEqual([yesterday.contractId]);
+    expect(harness.simulator.chargeCount(shop)).toBe(1);
+    expect(tooOld.contractId).toBeDefined();
+  });
+
+  it("dry run reports what would be charged and changes nothing", async () => {
+    const shop = "dry-run.myshopify.com";
+    await shopWithContracts(shop, 3);
+    const summary = await harness.runBilling({ dryRun: true });
+    expect(summary.wouldCharge).toContainEqual({ shop, localDate: START.toISOString().slice(0, 10), cycles: 3 });
+    expect(await harness.prisma.billingAttempt.count({ where: { shop } })).toBe(0);
+    expect(harness.simulator.chargeCount(shop)).toBe(0);
+    expect((await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).leaseOwner).toBeNull();
+  });
+
+  it.each([
+    ["no secret", 401, billingRunRequest({}, null)],
+    ["a wrong secret", 401, billingRunRequest({}, `${TEST_CRON_SECRET}x`)],
+    ["GET", 405, billingRunRequest({}, TEST_CRON_SECRET, "GET")],
+    ["a malformed body", 400, billingRunRequest("{oops", TEST_CRON_SECRET)],
+    ["an unknown option", 400, billingRunRequest({ everything: true }, TEST_CRON_SECRET)],
+  ])("answers a call with %s with %i and bills nothing", async (_label, status, request) => {
+    const before = await harness.prisma.billingAttempt.count();
+    const response =
+      request.method === "GET"
+        ? ((await callLoader(`${ROUTES}/api.billing.run`, request)) as Response)
+        : await callAction(`${ROUTES}/api.billing.run`, request);
+    expect(response.status).toBe(status);
+    expect(await response.json()).toHaveProperty("error");
+    expect(await harness.prisma.billingAttempt.count()).toBe(before);
+  });
+});

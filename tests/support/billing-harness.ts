@@ -1,0 +1,76 @@
+import type { PrismaClient } from "../../app/db/client.server";
+import type { BillingRunSummary } from "../../app/billing/billing-run.server";
+import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
+import {
+  billingRunRequest,
+  callAction,
+  callLoader,
+  embeddedAdminRequest,
+  loadAppModules,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  testEnvironment,
+} from "./app-under-test";
+import { serveRouteActions } from "./app-http-server";
+import { createMigratedDatabase, type TestDatabase } from "./databases";
+import type { DatabaseProvider } from "../../app/db/database-url";
+
+const ROUTES = "../../app/routes";
+
+/**
+ * The app (route modules, in process) on its own database, the store simulator with a
+ * simulated clock, and the app's webhook route served over HTTP so the simulator can
+ * deliver billing-attempt results the way Shopify does.
+ */
+export interface BillingHarness {
+  prisma: PrismaClient;
+  simulator: StoreSimulator;
+  /** Installs the shop the way Shopify admin does (token exchange, afterAuth). */
+  install(shop: string, fields?: { ianaTimezone?: string }): Promise<void>;
+  /** Calls POST /api/billing/run with the scheduler's secret; `now` defaults to the simulated clock. */
+  runBilling(body?: Record<string, unknown>): Promise<BillingRunSummary>;
+  close(): Promise<void>;
+}
+
+export async function startBillingHarness(
+  provider: DatabaseProvider,
+  options: { startTime: Date; simulator?: Partial<Parameters<typeof startStoreSimulator>[0]> },
+): Promise<BillingHarness> {
+  const database: TestDatabase = await createMigratedDatabase(provider);
+  const webhookReceiver = await serveRouteActions({
+    "/webhooks/subscription_billing_attempts": `${ROUTES}/webhooks.subscription_billing_attempts`,
+  });
+  const simulator = await startStoreSimulator({
+    apiKey: TEST_API_KEY,
+    apiSecret: TEST_API_SECRET,
+    appUrl: webhookReceiver.url,
+    startTime: options.startTime,
+    attemptProcessingMs: 1,
+    webhookRetryDelayMs: 5,
+    ...options.simulator,
+  });
+  const { prisma } = await loadAppModules(testEnvironment(database, simulator));
+  return {
+    prisma,
+    simulator,
+    async install(shop, fields = {}) {
+      simulator.upsertShop(shop, { ianaTimezone: fields.ianaTimezone ?? "UTC" });
+      const page = await callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", shop));
+      if (page instanceof Response) throw new Error(`installing ${shop} answered ${page.status}`);
+    },
+    async runBilling(body = {}) {
+      const response = await callAction(
+        `${ROUTES}/api.billing.run`,
+        billingRunRequest({ now: simulator.clock.now().toISOString(), ...body }),
+      );
+      if (response.status !== 200) throw new Error(`billing run answered ${response.status}: ${await response.text()}`);
+      return (await response.json()) as BillingRunSummary;
+    },
+    async close() {
+      await prisma.$disconnect();
+      await simulator.close();
+      await webhookReceiver.close();
+      await database.drop();
+    },
+  };
+}
