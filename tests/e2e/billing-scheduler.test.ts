@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localDateAt } from "../../app/billing/due-time";
+import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
+import { startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
+import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
+import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { testProviders } from "../support/providers";
+import {
+  BROWSER_USER_AGENT,
+  embeddedAdminRequest,
+  TEST_API_KEY,
+  TEST_API_SECRET,
+  TEST_CRON_SECRET,
+  testEnvironment,
+} from "../support/shopify-requests";
+
+const HOUR = 3600_000;
+const SHOPS = [
+  { domain: "e2e-auckland.myshopify.com", ianaTimezone: "Pacific/Auckland" },
+  { domain: "e2e-london.myshopify.com", ianaTimezone: "Europe/London" },
+];
+
+/**
+ * The whole loop over real HTTP: the built server (npm start), the store simulator, a
+ * scheduler calling POST /api/billing/run every simulated hour, and the simulator's
+ * billing-attempt webhooks flowing back to the server.
+ */
+describe.each(testProviders())("%s: a scheduler drives the built server's billing endpoint", (provider) => {
+  let database: TestDatabase;
+  let simulator: StoreSimulator;
+  let app: RunningAppServer;
+  let prisma: PrismaClient;
+  const start = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z");
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase(provider);
+    simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: start, attemptProcessingMs: 2 });
+    app = await startBuiltApp(testEnvironment(database, simulator));
+    simulator.setAppUrl(app.url);
+    prisma = createPrismaClient(database.target);
+    for (const shop of SHOPS) {
+      simulator.upsertShop(shop.domain, { ianaTimezone: shop.ianaTimezone });
+      const page = new URL(embeddedAdminRequest("/app", shop.domain).url);
+      const response = await fetch(`${app.url}${page.pathname}${page.search}`, { headers: { "User-Agent": BROWSER_USER_AGENT } });
+      expect(response.status).toBe(200);
+    }
+    // Installing set the first run from the real clock; the scheduler's span starts at `start`.
+    for (const { domain, ianaTimezone } of SHOPS) {
+      const dayBefore = localDateAt(new Date(start.getTime() - 24 * HOUR), ianaTimezone);
+      await prisma.billingSchedule.update({ where: { shop: domain }, data: { lastBilledLocalDate: dayBefore, nextRunAt: null } });
+    }
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await app?.stop();
+    await simulator?.close();
+    await database?.drop();
+  });
+
+  async function callScheduler(now: Date) {
+    const response = await fetch(`${app.url}/api/billing/run`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${TEST_CRON_SECRET}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ now: now.toISOString() }),
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { attempts: { sent: number }; remainingShops: number };
+  }
+
+  it("bills each shop at its local hour over two days, and the webhooks settle every attempt", async () => {
+    const contracts = SHOPS.flatMap(({ domain }) => [
+      // Due in the first hours of the span; one customer's card is declined.
+      simulator.createContract(domain, { interval: "DAY", nextBillingDate: new Date(start.getTime() + 2 * HOUR), amount: "3.00" }),
+      simulator.createContract(domain, {
+        interval: "WEEK",
+        nextBillingDate: new Date(start.getTime() + 5 * HOUR),
+        amount: "12.50",
+        paymentMethodOutcomes: [{ error: "INSUFFICIENT_FUNDS" }],
+      }),
+    ]);
+
+    let sent = 0;
+    for (let hour = 1; hour <= 48; hour++) {
+      const now = new Date(start.getTime() + hour * HOUR);
+      simulator.clock.set(now);
+      for (let answer = await callScheduler(now); ; answer = await callScheduler(now)) {
+        sent += answer.attempts.sent;
+        if (answer.remainingShops === 0) break;
+      }
+      await simulator.waitForIdle();
+    }
+
+    const attempts = await prisma.billingAttempt.findMany({ orderBy: { id: "asc" } });
+    expect(attempts.length).toBe(sent);
+    // Per shop, two local billing hours fall in the span: the daily contract is charged at
+    // each (cycles 1 and 2), the weekly one once, and its card declines.
+    for (const [index, { domain }] of SHOPS.entries()) {
+      const [daily, weekly] = [contracts[2 * index], contracts[2 * index + 1]];
+      const ofShop = attempts.filter((a) => a.shop === domain);
+      expect(ofShop.filter((a) => a.contractId === daily.contractId).map((a) => [a.billingCycleIndex, a.status])).toEqual([
+        [1, "SUCCEEDED"],
+        [2, "SUCCEEDED"],
+      ]);
+      expect(ofShop.filter((a) => a.contractId === weekly.contractId).map((a) => [a.status, a.errorCode])).toEqual([["FAILED", "INSUFFICIENT_FUNDS"]]);
+      expect(new Set(ofShop.map((a) => a.runLocalDate)).size).toBe(2);
+      const schedule = await prisma.billingSchedule.findUniqueOrThrow({ where: { shop: domain } });
+      expect(schedule.lastRunOutcome).toBe("COMPLETED");
+    }
+    // What the app recorded is exactly what the simulated Shopify was asked to charge.
+    const simulated = SHOPS.flatMap(({ domain }) => simulator.billingAttempts(domain));
+    expect(simulated.map((a) => a.idempotencyKey).sort()).toEqual(attempts.map((a) => a.idempotencyKey).sort());
+  });
+});
