@@ -8,8 +8,12 @@ import {
   type ExecutionResult,
 } from "graphql";
 import { adminSchema } from "./admin-schema";
+import { billingMutationRoot } from "./billing-mutations";
+import { billingQueryRoot } from "./billing-queries";
+import type { BillingContext } from "./billing-views";
 import { type ApiResponse, isPlainObject, parseJson } from "./http";
-import { type LeakyBucket, requestedQueryCost } from "./query-cost";
+import { actualQueryCost, type LeakyBucket, requestedQueryCost } from "./query-cost";
+import { faultResponse, INVALID_TOKEN_MESSAGE, type RequestFaults } from "./request-faults";
 import { type ShopRecord, type SimulatedStore, timezoneAbbreviation } from "./shop-state";
 
 // POST /<shop>/admin/api/<version>/graphql.json
@@ -22,7 +26,15 @@ export interface QueryCost {
   throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
 }
 
-const INVALID_TOKEN_MESSAGE = "[API] Invalid API key or access token (unrecognized login or wrong password)";
+/** Shopify refuses, without charging, any single query that would cost more. */
+export const MAX_QUERY_COST = 1000;
+
+export interface GraphqlServices {
+  store: SimulatedStore;
+  faults: RequestFaults;
+  /** The billing resolvers' context for one request of `shop`. */
+  billingContext(shop: string): BillingContext;
+}
 
 interface GraphqlRequestBody {
   query: string;
@@ -30,19 +42,32 @@ interface GraphqlRequestBody {
   operationName?: string;
 }
 
+type GraphqlErrorBody = GraphQLError | { message: string; extensions: Record<string, unknown> };
+
 interface GraphqlResponseBody {
   data?: ExecutionResult["data"];
-  errors?: ReadonlyArray<GraphQLError | { message: string; extensions: { code: string } }>;
-  extensions: { cost: QueryCost };
+  errors?: ReadonlyArray<GraphqlErrorBody>;
+  extensions: { cost: QueryCost; search?: Array<{ path: string[]; warnings: Array<{ field: string; message: string }> }> };
+}
+
+interface GraphqlOutcome {
+  body: GraphqlResponseBody;
+  operationName?: string;
+  /** Points finally taken from the bucket, after the refund. */
+  charged: number;
+  throttled?: boolean;
 }
 
 export async function handleGraphqlRequest(
-  store: SimulatedStore,
+  services: GraphqlServices,
   shop: string,
   accessToken: string | string[] | undefined,
   rawBody: string,
 ): Promise<ApiResponse> {
-  if (typeof accessToken !== "string" || !store.isValidAccessToken(accessToken, shop)) {
+  await services.faults.delay();
+  const fault = services.faults.takeFailure(shop);
+  if (fault) return faultResponse(fault);
+  if (typeof accessToken !== "string" || !services.store.isValidAccessToken(accessToken, shop)) {
     return { status: 401, body: { errors: INVALID_TOKEN_MESSAGE } };
   }
   const parsed = parseJson(rawBody);
@@ -50,8 +75,15 @@ export async function handleGraphqlRequest(
   const request = toGraphqlRequestBody(parsed);
   if (!request) return { status: 400, body: { errors: "Request body must be an object with a string `query`" } };
 
-  const result = await runGraphql(request, store.ensureShop(shop), store.bucketFor(shop));
-  return { status: 200, body: result.body, query: request.query, operationName: result.operationName };
+  const result = await runGraphql(services, shop, request);
+  return {
+    status: 200,
+    body: result.body,
+    query: request.query,
+    operationName: result.operationName,
+    cost: result.charged,
+    throttled: result.throttled,
+  };
 }
 
 function toGraphqlRequestBody(parsed: unknown): GraphqlRequestBody | undefined {
@@ -62,67 +94,79 @@ function toGraphqlRequestBody(parsed: unknown): GraphqlRequestBody | undefined {
   return { query, variables: variables ?? undefined, operationName: operationName ?? undefined };
 }
 
-/** Parse, validate, charge the shop's bucket, then execute: the order Shopify reports costs in. */
-async function runGraphql(
-  request: GraphqlRequestBody,
-  record: ShopRecord,
-  bucket: LeakyBucket,
-): Promise<{ body: GraphqlResponseBody; operationName?: string }> {
+/** Parse, validate, charge the requested cost, execute, refund down to the actual cost: the order Shopify reports costs in. */
+async function runGraphql(services: GraphqlServices, shop: string, request: GraphqlRequestBody): Promise<GraphqlOutcome> {
+  const bucket = services.store.bucketFor(shop);
+  const refused = (errors: GraphqlErrorBody[], requested: number, operationName?: string): GraphqlOutcome => ({
+    body: { errors, extensions: { cost: costReport(requested, null, bucket) } },
+    operationName,
+    charged: 0,
+  });
   let document: DocumentNode;
   try {
     document = parse(request.query);
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error;
-    return { body: { errors: [error], extensions: { cost: costReport(0, null, bucket) } }, operationName: request.operationName };
+    return refused([error], 0, request.operationName);
   }
   const operationName = request.operationName ?? getOperationAST(document)?.name?.value;
-  const requested = requestedQueryCost(adminSchema, document, request.operationName);
+  const requested = requestedQueryCost(adminSchema, document, request.operationName, request.variables);
 
   const validationErrors = validate(adminSchema, document);
-  if (validationErrors.length > 0) {
-    return { body: { errors: validationErrors, extensions: { cost: costReport(requested, null, bucket) } }, operationName };
+  if (validationErrors.length > 0) return refused([...validationErrors], requested, operationName);
+  if (requested > MAX_QUERY_COST) return refused([maxCostExceeded(requested)], requested, operationName);
+  if (services.faults.takeThrottle(shop) || !bucket.tryTake(requested)) {
+    return { ...refused([{ message: "Throttled", extensions: { code: "THROTTLED" } }], requested, operationName), throttled: true };
   }
-  if (!bucket.tryTake(requested)) {
-    const throttled = { message: "Throttled", extensions: { code: "THROTTLED" } };
-    return { body: { errors: [throttled], extensions: { cost: costReport(requested, null, bucket) } }, operationName };
-  }
+
+  // Reported as of the charge: refill while executing is real but would make the numbers jitter.
+  const availableAfterCharge = bucket.currentlyAvailable();
+  const context = services.billingContext(shop);
   const result = await execute({
     schema: adminSchema,
     document,
-    rootValue: rootValueFor(record),
+    rootValue: { shop: () => shopView(services.store.ensureShop(shop)), ...billingQueryRoot, ...billingMutationRoot },
+    contextValue: context,
     variableValues: request.variables,
     operationName: request.operationName,
   });
-  // With no connections yet, a query costs exactly what was requested.
-  return { body: { ...result, extensions: { cost: costReport(requested, requested, bucket) } }, operationName };
+  const actual = Math.min(requested, actualQueryCost(adminSchema, document, request.operationName, request.variables, result.data));
+  bucket.refund(requested - actual);
+  const available = Math.min(bucket.size, availableAfterCharge + requested - actual);
+  const extensions: GraphqlResponseBody["extensions"] = { cost: costReport(requested, actual, bucket, available) };
+  if (context.searchWarnings.length > 0) {
+    extensions.search = context.searchWarnings.map(({ path, ...warning }) => ({ path: [path], warnings: [warning] }));
+  }
+  return { body: { ...result, extensions }, operationName, charged: actual };
 }
 
-function costReport(requested: number, actual: number | null, bucket: LeakyBucket): QueryCost {
+function maxCostExceeded(cost: number): GraphqlErrorBody {
+  return {
+    message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+    extensions: { code: "MAX_COST_EXCEEDED", cost, maxCost: MAX_QUERY_COST },
+  };
+}
+
+function costReport(requested: number, actual: number | null, bucket: LeakyBucket, available = bucket.currentlyAvailable()): QueryCost {
   return {
     requestedQueryCost: requested,
     actualQueryCost: actual,
     throttleStatus: {
       maximumAvailable: bucket.size,
-      currentlyAvailable: bucket.currentlyAvailable(),
+      currentlyAvailable: available,
       restoreRate: bucket.restoreRate,
     },
   };
 }
 
-/** Root value for graphql-js's default resolvers: properties named like the schema's fields. */
-function rootValueFor(record: ShopRecord): { shop: () => Record<string, string> } {
+function shopView({ shop, numericId }: ShopRecord): Record<string, string> {
   return {
-    shop: () => {
-      const { shop, numericId } = record;
-      return {
-        id: `gid://shopify/Shop/${numericId}`,
-        name: shop.name,
-        email: shop.email,
-        myshopifyDomain: shop.domain,
-        ianaTimezone: shop.ianaTimezone,
-        timezoneAbbreviation: shop.timezoneAbbreviation ?? timezoneAbbreviation(shop.ianaTimezone),
-        currencyCode: shop.currencyCode,
-      };
-    },
+    id: `gid://shopify/Shop/${numericId}`,
+    name: shop.name,
+    email: shop.email,
+    myshopifyDomain: shop.domain,
+    ianaTimezone: shop.ianaTimezone,
+    timezoneAbbreviation: shop.timezoneAbbreviation ?? timezoneAbbreviation(shop.ianaTimezone),
+    currencyCode: shop.currencyCode,
   };
 }

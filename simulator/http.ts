@@ -8,6 +8,11 @@ export interface ApiResponse {
   body: unknown;
   operationName?: string;
   query?: string;
+  /** Points the request finally cost the shop's bucket (GraphQL only). */
+  cost?: number;
+  /** The GraphQL answer was THROTTLED. */
+  throttled?: boolean;
+  headers?: Record<string, string>;
 }
 
 export const NOT_FOUND: ApiResponse = { status: 404, body: { errors: "Not Found" } };
@@ -18,9 +23,9 @@ export async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import { isEnumType } from "graphql";
 import { adminSchema } from "./admin-schema";
 import { LeakyBucket } from "./query-cost";
+import type { StoreSimulatorOptions } from "./simulator-options";
+
+export type { StoreSimulatorOptions };
 
 // State: shops, issued tokens and rate-limit buckets.
 
@@ -12,22 +15,6 @@ export interface SimulatedShop {
   ianaTimezone: string;
   timezoneAbbreviation?: string;
   currencyCode: string;
-}
-
-export interface StoreSimulatorOptions {
-  apiKey: string;
-  apiSecret: string;
-  /** Comma-separated scopes granted on token exchange. */
-  scopes?: string;
-  host?: string;
-  /** 0 (the default) picks a free port. */
-  port?: number;
-  /** Base URL of the app, where webhooks are POSTed; can also be set later with setAppUrl(). */
-  appUrl?: string;
-  /** Query-cost points each shop's bucket holds. */
-  bucketSize?: number;
-  /** Points per second each shop's bucket refills. */
-  restoreRate?: number;
 }
 
 const DEFAULT_SCOPES =
@@ -120,6 +107,12 @@ export class SimulatedStore {
     return issued?.shop === shop && (issued.expiresAt === undefined || issued.expiresAt > Date.now());
   }
 
+  /** Replaces the shop's bucket with a full one of another plan's size and restore rate. */
+  setRateLimit(shop: string, limits: { bucketSize?: number; restoreRate?: number }): void {
+    const current = this.bucketFor(shop);
+    this.buckets.set(shop, new LeakyBucket(limits.bucketSize ?? current.size, limits.restoreRate ?? current.restoreRate));
+  }
+
   bucketFor(shop: string): LeakyBucket {
     let bucket = this.buckets.get(shop);
     if (!bucket) {
@@ -210,7 +203,7 @@ export function timezoneAbbreviation(ianaTimezone: string, at: Date = new Date()
   return format.formatToParts(at).find((part) => part.type === "timeZoneName")?.value ?? ianaTimezone;
 }
 
-function assertCurrencyCode(code: string): void {
+export function assertCurrencyCode(code: string): void {
   const enumType = adminSchema.getType("CurrencyCode");
   if (isEnumType(enumType) && !enumType.getValue(code)) {
     const known = enumType.getValues().map((value) => value.name).join(", ");
@@ -218,7 +211,7 @@ function assertCurrencyCode(code: string): void {
   }
 }
 
-function normalizeShopDomain(domain: string): string | undefined {
+export function normalizeShopDomain(domain: string): string | undefined {
   const lower = domain.toLowerCase();
   return SHOP_DOMAIN.test(lower) ? lower : undefined;
 }

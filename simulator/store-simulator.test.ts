@@ -1,47 +1,24 @@
-import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signSessionToken } from "./session-token";
 import {
-  SIMULATOR_API_VERSION,
-  startStoreSimulator,
-  type QueryCost,
-  type StoreSimulator,
-  type StoreSimulatorOptions,
-} from "./store-simulator";
+  API_KEY,
+  API_SECRET,
+  closeAfterEachTest,
+  graphql,
+  offlineToken,
+  postJson,
+  SHOP,
+  startSimulator,
+  startWebhookReceiver,
+  tokenExchangeBody,
+  type GraphqlResponseBody,
+} from "./simulator.test-support";
+import { SIMULATOR_API_VERSION, type StoreSimulator } from "./store-simulator";
 
-const API_KEY = "sim-test-api-key";
-const API_SECRET = "sim-test-api-secret";
-const SHOP = "demo-shop.myshopify.com";
-const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
-const ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
-const OFFLINE = "urn:shopify:params:oauth:token-type:offline-access-token";
 const ONLINE = "urn:shopify:params:oauth:token-type:online-access-token";
 const SHOP_QUERY = "query ShopSettings { shop { id name email myshopifyDomain ianaTimezone timezoneAbbreviation currencyCode } }";
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-async function startSimulator(options: Partial<StoreSimulatorOptions> = {}): Promise<StoreSimulator> {
-  const simulator = await startStoreSimulator({ apiKey: API_KEY, apiSecret: API_SECRET, ...options });
-  cleanups.push(() => simulator.close());
-  return simulator;
-}
-
-function tokenExchangeBody(shop: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    client_id: API_KEY,
-    client_secret: API_SECRET,
-    grant_type: TOKEN_EXCHANGE,
-    subject_token: signSessionToken({ shop, apiKey: API_KEY, apiSecret: API_SECRET }),
-    subject_token_type: ID_TOKEN,
-    requested_token_type: OFFLINE,
-    ...overrides,
-  };
-}
+closeAfterEachTest();
 
 /** What the tests expect back; the assertions check it. */
 interface TokenResponseBody {
@@ -54,40 +31,8 @@ interface TokenResponseBody {
   error?: string;
 }
 
-interface GraphqlResponseBody {
-  data?: { shop: Record<string, string> };
-  errors?: string | Array<{ message: string; extensions?: { code: string } }>;
-  extensions?: { cost: QueryCost };
-}
-
-async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: T }> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as T };
-}
-
 function requestToken(simulator: StoreSimulator, shop: string, body: Record<string, unknown>) {
   return postJson<TokenResponseBody>(`${simulator.url}/${shop}/admin/oauth/access_token`, body);
-}
-
-async function offlineToken(simulator: StoreSimulator, shop = SHOP): Promise<string> {
-  const { status, json } = await requestToken(simulator, shop, tokenExchangeBody(shop));
-  expect(status).toBe(200);
-  return json.access_token ?? "";
-}
-
-function graphql(
-  simulator: StoreSimulator,
-  shop: string,
-  token: string | undefined,
-  body: unknown,
-  version = SIMULATOR_API_VERSION,
-) {
-  const headers: Record<string, string> = token === undefined ? {} : { "X-Shopify-Access-Token": token };
-  return postJson<GraphqlResponseBody>(`${simulator.url}/${shop}/admin/api/${version}/graphql.json`, body, headers);
 }
 
 describe("token exchange", () => {
@@ -194,7 +139,7 @@ describe("GraphQL Admin API", () => {
     const simulator = await startSimulator();
     const token = await offlineToken(simulator);
 
-    const before = await graphql(simulator, SHOP, token, { query: SHOP_QUERY });
+    const before = await graphql<{ shop: Record<string, string> }>(simulator, SHOP, token, { query: SHOP_QUERY });
     expect(before.status).toBe(200);
     expect(before.json.data?.shop).toEqual({
       id: expect.stringMatching(/^gid:\/\/shopify\/Shop\/\d+$/),
@@ -207,7 +152,7 @@ describe("GraphQL Admin API", () => {
     });
 
     simulator.upsertShop(SHOP, { ianaTimezone: "Europe/London", currencyCode: "GBP" });
-    const after = await graphql(simulator, SHOP, token, { query: SHOP_QUERY });
+    const after = await graphql<{ shop: Record<string, string> }>(simulator, SHOP, token, { query: SHOP_QUERY });
     expect(after.json.data?.shop).toMatchObject({
       ianaTimezone: "Europe/London",
       timezoneAbbreviation: expect.stringMatching(/^(GMT|BST|GMT\+1)$/),
@@ -336,7 +281,7 @@ describe("GraphQL Admin API", () => {
     expect(other.json.data).toEqual({ shop: { name: "Other Shop" } });
   });
 
-  it("logs every request", async () => {
+  it("logs every request, GraphQL ones with the points they cost", async () => {
     const simulator = await startSimulator();
     const token = await offlineToken(simulator);
     await graphql(simulator, SHOP, token, { query: SHOP_QUERY });
@@ -350,6 +295,7 @@ describe("GraphQL Admin API", () => {
         operationName: "ShopSettings",
         query: SHOP_QUERY,
         status: 200,
+        cost: 1,
       },
       { shop: SHOP, path: "/admin/api/2024-01/graphql.json", status: 404 },
     ]);
@@ -375,29 +321,6 @@ describe("shops", () => {
     expect(() => simulator.upsertShop("example.com")).toThrow(/myshopify/);
   });
 });
-
-interface ReceivedWebhook {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A stand-in for the app: verifies Shopify's HMAC the way the app must, answering 401 on a mismatch. */
-async function startWebhookReceiver(secret: string): Promise<{ url: string; received: ReceivedWebhook[] }> {
-  const received: ReceivedWebhook[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    received.push({ path: req.url ?? "", headers: req.headers, body: raw.toString("utf8") });
-    const expected = createHmac("sha256", secret).update(raw).digest("base64");
-    const valid = req.headers["x-shopify-hmac-sha256"] === expected;
-    res.writeHead(valid ? 200 : 401).end(valid ? "ok" : "bad hmac");
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
-}
 
 describe("deliverWebhook", () => {
   it("posts a payload signed with the API secret and Shopify's headers", async () => {

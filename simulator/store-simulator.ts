@@ -1,14 +1,30 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { SHOPIFY_API_VERSION } from "../app/shopify/api-version";
-import { handleGraphqlRequest } from "./graphql-endpoint";
+import { BillingAttemptProcessor } from "./billing-attempts";
+import type { BillingAttemptUserErrorCode } from "./billing-error-codes";
+import { BulkChargeRunner } from "./billing-bulk-charge";
+import { type BillingControl, createBillingControl } from "./billing-control";
+import { BillingStore } from "./billing-state";
+import { type GraphqlServices, handleGraphqlRequest } from "./graphql-endpoint";
 import { type ApiResponse, closeServer, errorMessage, formatHost, listen, NOT_FOUND, readBody, sendJson } from "./http";
+import { IdleSignal } from "./idle-signal";
 import { handleAccessTokenRequest } from "./oauth-endpoint";
+import { type FaultStatus, type Latency, RequestFaults } from "./request-faults";
 import { SHOP_DOMAIN, SimulatedStore, type SimulatedShop, type StoreSimulatorOptions } from "./shop-state";
+import { SimulatedClock } from "./simulated-clock";
 import { deliverWebhook, type DeliverWebhookInput } from "./webhook-delivery";
+import { type WebhookDeliveryRecord, WebhookQueue } from "./webhook-queue";
+import { loadAppWebhookSubscriptions } from "./webhook-subscriptions";
 
 export type { QueryCost } from "./graphql-endpoint";
 export type { SimulatedShop, StoreSimulatorOptions } from "./shop-state";
 export type { DeliverWebhookInput } from "./webhook-delivery";
+export type { WebhookDeliveryRecord } from "./webhook-queue";
+export type { AttemptSnapshot, ContractSnapshot, CreateContractInput, CreateCustomerInput, CycleSnapshot, OrderSnapshot } from "./billing-control";
+export type { ContractStatus, PaymentOutcome } from "./billing-state";
+export type { FaultStatus } from "./request-faults";
+export type { BillingAttemptErrorCode, BillingAttemptUserErrorCode } from "./billing-error-codes";
+export { SimulatedClock } from "./simulated-clock";
 
 export const SIMULATOR_API_VERSION: string = SHOPIFY_API_VERSION;
 
@@ -19,9 +35,13 @@ export interface SimulatedRequest {
   operationName?: string;
   query?: string;
   status: number;
+  /** Query-cost points the request finally took from the shop's bucket (GraphQL requests only). */
+  cost?: number;
+  /** Present (true) when the GraphQL answer was THROTTLED. */
+  throttled?: boolean;
 }
 
-export interface StoreSimulator {
+export interface StoreSimulator extends BillingControl {
   url: string;
   setAppUrl(url: string): void;
   upsertShop(domain: string, fields?: Partial<Omit<SimulatedShop, "domain">>): SimulatedShop;
@@ -29,18 +49,63 @@ export interface StoreSimulator {
   issuedAccessTokens(domain: string): string[];
   requests: SimulatedRequest[];
   deliverWebhook(input: DeliverWebhookInput): Promise<{ status: number; body: string; webhookId: string }>;
+  /** Business time for contracts, cycles, attempts and orders. */
+  clock: SimulatedClock;
+  /** Every webhook the simulator raised itself (billing attempts), updated as deliveries progress. */
+  webhookDeliveries: WebhookDeliveryRecord[];
+  /** Resolves once no attempt or bulk job is processing and no webhook is queued, in flight or waiting to retry. */
+  waitForIdle(): Promise<void>;
+  /** The same as waitForIdle(): webhooks are raised by attempts, so both must settle. */
+  waitForWebhooks(): Promise<void>;
+  /** Holds webhook deliveries (in-flight ones finish); waitForIdle() then ignores the held ones. */
+  pauseWebhooks(): void;
+  /** Sends the held deliveries, optionally reordered first (e.g. `(held) => held.reverse()`). */
+  resumeWebhooks(reorder?: (held: WebhookDeliveryRecord[]) => WebhookDeliveryRecord[]): void;
+  setRateLimit(shop: string, limits: { bucketSize?: number; restoreRate?: number }): void;
+  setLatency(latency: Partial<Latency>): void;
+  /** The shop's next `count` GraphQL requests answer `status` instead of running. */
+  failNextRequests(shop: string, fault: { status: FaultStatus; count?: number }): void;
+  /** The shop's next `count` valid GraphQL requests answer THROTTLED whatever their bucket holds. */
+  throttleNextRequests(shop: string, count?: number): void;
+  /** The next `count` billing attempts on the contract are refused with this BillingAttemptUserErrorCode (say, paused mid-run). */
+  failNextBillingAttempt(shop: string, contractId: string, code: BillingAttemptUserErrorCode, count?: number): void;
   close(): Promise<void>;
 }
 
 const GRAPHQL_PATH = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
+const DEFAULT_ATTEMPT_PROCESSING_MS = 5;
 
 export async function startStoreSimulator(options: StoreSimulatorOptions): Promise<StoreSimulator> {
   const store = new SimulatedStore(options);
   const requests: SimulatedRequest[] = [];
   let appUrl = options.appUrl;
 
+  const clock = new SimulatedClock(options.startTime);
+  const billing = new BillingStore(clock);
+  const idle = new IdleSignal();
+  const processingMs = options.attemptProcessingMs ?? DEFAULT_ATTEMPT_PROCESSING_MS;
+  const webhooks = new WebhookQueue({
+    appUrl: () => appUrl,
+    secret: options.apiSecret,
+    subscriptions: options.webhookSubscriptions ?? loadAppWebhookSubscriptions(),
+    concurrency: options.webhookConcurrency ?? 8,
+    maxAttempts: options.webhookMaxAttempts ?? 4,
+    retryDelayMs: options.webhookRetryDelayMs ?? 20,
+    timeoutMs: options.webhookTimeoutMs ?? 5000,
+    onSettled: () => idle.changed(),
+  });
+  const attempts = new BillingAttemptProcessor(billing, { processingMs, webhooks, onSettled: () => idle.changed() });
+  const bulkCharges = new BulkChargeRunner(billing, attempts, { processingMs, onSettled: () => idle.changed() });
+  const faults = new RequestFaults({ latencyMs: options.latencyMs ?? 0, jitterMs: options.latencyJitterMs ?? 0 });
+  const services: GraphqlServices = {
+    store,
+    faults,
+    billingContext: (shop) => ({ shop, billing: billing.forShop(shop), store: billing, attempts, bulkCharges, searchWarnings: [] }),
+  };
+  const isIdle = () => attempts.isIdle() && bulkCharges.isIdle() && webhooks.isIdle();
+
   const server = createServer((req, res) => {
-    void handleRequest(store, requests, req, res);
+    void handleRequest(services, requests, req, res);
   });
   const address = await listen(server, options.host ?? "127.0.0.1", options.port ?? 0);
 
@@ -59,7 +124,26 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
       }
       return deliverWebhook(appUrl, input.hmacSecret ?? options.apiSecret, input);
     },
-    close: () => closeServer(server),
+    ...createBillingControl(billing, store),
+    clock,
+    webhookDeliveries: webhooks.deliveries,
+    waitForIdle: () => idle.waitUntil(isIdle),
+    waitForWebhooks: () => idle.waitUntil(isIdle),
+    pauseWebhooks: () => webhooks.pause(),
+    resumeWebhooks: (reorder) => webhooks.resume(reorder),
+    setRateLimit: (shop, limits) => store.setRateLimit(shop.toLowerCase(), limits),
+    setLatency(latency) {
+      faults.latency = { ...faults.latency, ...latency };
+    },
+    failNextRequests: (shop, fault) => faults.failNext(shop.toLowerCase(), fault),
+    throttleNextRequests: (shop, count) => faults.throttleNext(shop.toLowerCase(), count),
+    failNextBillingAttempt: (shop, contractId, code, count) => attempts.injectUserError(shop.toLowerCase(), contractId, code, count),
+    async close() {
+      attempts.close();
+      bulkCharges.close();
+      webhooks.close();
+      await closeServer(server);
+    },
   };
 }
 
@@ -67,7 +151,7 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
 // HTTP routing.
 
 async function handleRequest(
-  store: SimulatedStore,
+  services: GraphqlServices,
   log: SimulatedRequest[],
   req: IncomingMessage,
   res: ServerResponse,
@@ -75,26 +159,29 @@ async function handleRequest(
   const { shop, path } = splitShopPath(new URL(req.url ?? "/", "http://simulator").pathname);
   let response: ApiResponse;
   try {
-    response = await route(store, req, shop, path);
+    response = await route(services, req, shop, path);
   } catch (error) {
     response = { status: 500, body: { errors: `Store simulator failed: ${errorMessage(error)}` } };
   }
   // Logged before answering, so a test that awaited the response always sees its entry.
-  log.push({ shop, path, operationName: response.operationName, query: response.query, status: response.status });
-  sendJson(res, response.status, response.body);
+  const entry: SimulatedRequest = { shop, path, operationName: response.operationName, query: response.query, status: response.status };
+  if (response.cost !== undefined) entry.cost = response.cost;
+  if (response.throttled) entry.throttled = true;
+  log.push(entry);
+  sendJson(res, response.status, response.body, response.headers);
 }
 
-async function route(store: SimulatedStore, req: IncomingMessage, shop: string, path: string): Promise<ApiResponse> {
+async function route(services: GraphqlServices, req: IncomingMessage, shop: string, path: string): Promise<ApiResponse> {
   if (!SHOP_DOMAIN.test(shop)) return NOT_FOUND;
-  store.ensureShop(shop);
+  services.store.ensureShop(shop);
   if (req.method !== "POST") return NOT_FOUND;
   if (path === "/admin/oauth/access_token") {
-    return handleAccessTokenRequest(store, shop, req.headers["content-type"], await readBody(req));
+    return handleAccessTokenRequest(services.store, shop, req.headers["content-type"], await readBody(req));
   }
   const graphqlVersion = GRAPHQL_PATH.exec(path)?.[1];
   if (graphqlVersion !== undefined) {
     if (graphqlVersion !== SIMULATOR_API_VERSION) return NOT_FOUND;
-    return handleGraphqlRequest(store, shop, req.headers["x-shopify-access-token"], await readBody(req));
+    return handleGraphqlRequest(services, shop, req.headers["x-shopify-access-token"], await readBody(req));
   }
   return NOT_FOUND;
 }

@@ -7,11 +7,16 @@ export interface DeliverWebhookInput {
   shop: string;
   topic: string;
   payload: unknown;
-  /** Path on the app, e.g. "/webhooks/app/uninstalled". */
+  /** Path on the app, e.g. "/webhooks/app/uninstalled", or an absolute URL (a subscription's full uri). */
   path: string;
   webhookId?: string;
   /** Signs with this instead of the API secret, to send a bad signature. */
   hmacSecret?: string;
+  /** Shopify keeps the event id and trigger time across retries of one event. */
+  eventId?: string;
+  triggeredAt?: Date;
+  /** Abort a delivery the app has not answered by then, as Shopify gives up after a few seconds. */
+  timeoutMs?: number;
 }
 
 export async function deliverWebhook(
@@ -21,7 +26,9 @@ export async function deliverWebhook(
 ): Promise<{ status: number; body: string; webhookId: string }> {
   const webhookId = input.webhookId ?? randomUUID();
   const body = JSON.stringify(input.payload);
-  const url = `${appUrl.replace(/\/+$/, "")}${input.path.startsWith("/") ? "" : "/"}${input.path}`;
+  const url = /^https?:\/\//.test(input.path)
+    ? input.path
+    : `${appUrl.replace(/\/+$/, "")}${input.path.startsWith("/") ? "" : "/"}${input.path}`;
   const response = await fetch(url, {
     method: "POST",
     headers: {
@@ -32,12 +39,13 @@ export async function deliverWebhook(
       "X-Shopify-Shop-Domain": input.shop,
       "X-Shopify-API-Version": SIMULATOR_API_VERSION,
       "X-Shopify-Webhook-Id": webhookId,
-      "X-Shopify-Triggered-At": new Date().toISOString(),
-      "X-Shopify-Event-Id": randomUUID(),
+      "X-Shopify-Triggered-At": (input.triggeredAt ?? new Date()).toISOString(),
+      "X-Shopify-Event-Id": input.eventId ?? randomUUID(),
     },
     body,
     // Shopify does not follow redirects; a redirect (say, to a login page) is a failed delivery.
     redirect: "manual",
+    signal: input.timeoutMs === undefined ? undefined : AbortSignal.timeout(input.timeoutMs),
   });
   return { status: response.status, body: await response.text(), webhookId };
 }

@@ -1,0 +1,289 @@
+import { SELLING_PLAN_INTERVALS, type SellingPlanInterval } from "./billing-calendar";
+import { isBillingAttemptErrorCode } from "./billing-error-codes";
+import {
+  type AttemptRecord,
+  type BillingStore,
+  CONTRACT_STATUSES,
+  type ContractRecord,
+  type ContractStatus,
+  type PaymentOutcome,
+  type ShopBilling,
+} from "./billing-state";
+import { assertCurrencyCode, normalizeShopDomain, type SimulatedStore } from "./shop-state";
+
+// The in-process control API for billing: tests and benchmarks set up customers and
+// contracts, script payment outcomes and read back what the app caused, without GraphQL.
+
+export interface CreateCustomerInput {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  /** Outcomes of the customer's payment method, one per completed attempt, e.g. [{ error: "INSUFFICIENT_FUNDS" }, "success"]. */
+  paymentMethodOutcomes?: PaymentOutcome[];
+  /** Once the script is used up (default "success"). */
+  defaultOutcome?: PaymentOutcome;
+}
+
+export interface CreateContractInput extends CreateCustomerInput {
+  /** An existing customer (and their first payment method); otherwise one is created from the CreateCustomerInput fields. */
+  customerId?: string;
+  interval: SellingPlanInterval;
+  intervalCount?: number;
+  /** Cycle 1's expected billing date: the schedule's anchor. */
+  nextBillingDate: Date;
+  /** Unit price as a decimal string, e.g. "29.00". */
+  amount: string;
+  quantity?: number;
+  /** Default: the shop's currency. */
+  currencyCode?: string;
+  status?: ContractStatus;
+  maxCycles?: number;
+  /** Default: the simulated clock's now. */
+  createdAt?: Date;
+  lineTitle?: string;
+}
+
+export interface ContractSnapshot {
+  id: string;
+  status: ContractStatus;
+  customerId: string;
+  paymentMethodId: string | null;
+  interval: SellingPlanInterval;
+  intervalCount: number;
+  nextBillingDate: Date | null;
+  amount: string;
+  currencyCode: string;
+  lastPaymentStatus: "SUCCEEDED" | "FAILED" | null;
+  createdAt: Date;
+}
+
+export interface CycleSnapshot {
+  cycleIndex: number;
+  cycleStartAt: Date;
+  cycleEndAt: Date;
+  billingAttemptExpectedDate: Date;
+  status: "BILLED" | "UNBILLED";
+  skipped: boolean;
+  attemptIds: string[];
+}
+
+export interface AttemptSnapshot {
+  id: string;
+  contractId: string;
+  cycleIndex: number;
+  idempotencyKey: string;
+  state: AttemptRecord["state"]["kind"];
+  /** The SubscriptionBillingAttemptErrorCode of a failed attempt. */
+  errorCode: string | null;
+  orderId: string | null;
+  nextActionUrl: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+export interface OrderSnapshot {
+  id: string;
+  name: string;
+  createdAt: Date;
+  amount: string;
+  currencyCode: string;
+  contractId: string;
+  billingAttemptId: string;
+  cycleIndex: number;
+}
+
+export function createBillingControl(store: BillingStore, shops: SimulatedStore) {
+  const billingOf = (domain: string): ShopBilling => store.forShop(shopDomain(shops, domain));
+
+  function createCustomer(shop: string, input: CreateCustomerInput = {}): { customerId: string; paymentMethodId: string } {
+    const billing = billingOf(shop);
+    const customerId = store.newGid("Customer");
+    const number = customerId.slice(customerId.lastIndexOf("/") + 1);
+    billing.customers.set(customerId, {
+      gid: customerId,
+      email: input.email ?? `customer-${number}@example.com`,
+      firstName: input.firstName ?? "Sim",
+      lastName: input.lastName ?? `Customer ${number}`,
+    });
+    const paymentMethodId = store.newPaymentMethodGid();
+    billing.paymentMethods.set(paymentMethodId, {
+      gid: paymentMethodId,
+      customerGid: customerId,
+      script: (input.paymentMethodOutcomes ?? []).map(checkedOutcome),
+      defaultOutcome: checkedOutcome(input.defaultOutcome ?? "success"),
+    });
+    return { customerId, paymentMethodId };
+  }
+
+  function createContract(shop: string, input: CreateContractInput): { contractId: string; customerId: string; paymentMethodId: string | null } {
+    const domain = shopDomain(shops, shop);
+    const billing = store.forShop(domain);
+    if (!(SELLING_PLAN_INTERVALS as readonly string[]).includes(input.interval)) throw new Error(`createContract: unknown interval "${input.interval}"`);
+    if (!/^\d+(\.\d+)?$/.test(input.amount)) throw new Error(`createContract: amount must be a decimal string like "29.00", got "${input.amount}"`);
+    const currencyCode = input.currencyCode ?? shops.ensureShop(domain).shop.currencyCode;
+    assertCurrencyCode(currencyCode);
+    const owner = input.customerId ? existingCustomer(billing, input.customerId) : createCustomer(domain, input);
+    const now = store.clock.now();
+    const contract: ContractRecord = {
+      gid: store.newGid("SubscriptionContract"),
+      customerGid: owner.customerId,
+      paymentMethodGid: owner.paymentMethodId,
+      status: input.status ?? "ACTIVE",
+      schedule: {
+        anchor: input.nextBillingDate,
+        interval: input.interval,
+        intervalCount: input.intervalCount ?? 1,
+        maxCycles: input.maxCycles,
+      },
+      createdAt: input.createdAt ?? now,
+      updatedAt: input.createdAt ?? now,
+      amount: input.amount,
+      quantity: input.quantity ?? 1,
+      currencyCode,
+      lineGid: store.newGid("SubscriptionLine"),
+      lineTitle: input.lineTitle ?? "Subscription box",
+      nextBillingDate: input.nextBillingDate,
+      lastPaymentStatus: null,
+      lastBillingAttemptErrorType: null,
+      skippedCycles: new Set(),
+      billedCycles: new Map(),
+      revision: 1,
+    };
+    billing.contracts.set(contract.gid, contract);
+    return { contractId: contract.gid, customerId: owner.customerId, paymentMethodId: owner.paymentMethodId };
+  }
+
+  return {
+    createCustomer,
+    createContract,
+
+    setContractStatus(shop: string, contractId: string, status: ContractStatus): void {
+      if (!(CONTRACT_STATUSES as readonly string[]).includes(status)) throw new Error(`setContractStatus: unknown status "${status}"`);
+      const contract = existingContract(billingOf(shop), contractId);
+      contract.status = status;
+      contract.updatedAt = store.clock.now();
+    },
+
+    skipBillingCycle(shop: string, contractId: string, cycleIndex: number): void {
+      const billing = billingOf(shop);
+      const contract = existingContract(billing, contractId);
+      contract.skippedCycles.add(cycleIndex);
+      billing.refreshNextBillingDate(contract);
+    },
+
+    /** Replaces what the payment method does with its next attempts. */
+    scriptPaymentMethod(paymentMethodId: string, outcomes: PaymentOutcome[], defaultOutcome?: PaymentOutcome): void {
+      const found = store.findPaymentMethod(paymentMethodId);
+      if (!found) throw new Error(`scriptPaymentMethod: no payment method ${paymentMethodId}`);
+      found.method.script = outcomes.map(checkedOutcome);
+      if (defaultOutcome !== undefined) found.method.defaultOutcome = checkedOutcome(defaultOutcome);
+    },
+
+    listContracts(shop: string): ContractSnapshot[] {
+      return [...billingOf(shop).contracts.values()].map((contract) => ({
+        id: contract.gid,
+        status: contract.status,
+        customerId: contract.customerGid,
+        paymentMethodId: contract.paymentMethodGid,
+        interval: contract.schedule.interval,
+        intervalCount: contract.schedule.intervalCount,
+        nextBillingDate: contract.nextBillingDate,
+        amount: contract.amount,
+        currencyCode: contract.currencyCode,
+        lastPaymentStatus: contract.lastPaymentStatus,
+        createdAt: contract.createdAt,
+      }));
+    },
+
+    /** `count` cycles from `from` (default: the first 12). */
+    billingCycles(shop: string, contractId: string, range: { from?: number; count?: number } = {}): CycleSnapshot[] {
+      const billing = billingOf(shop);
+      const contract = existingContract(billing, contractId);
+      const from = range.from ?? 1;
+      return Array.from({ length: range.count ?? 12 }, (_, offset) => billing.cycle(contract, from + offset)).map((cycle) => ({
+        cycleIndex: cycle.index,
+        cycleStartAt: cycle.startAt,
+        cycleEndAt: cycle.endAt,
+        billingAttemptExpectedDate: cycle.billingAttemptExpectedDate,
+        status: cycle.status,
+        skipped: cycle.skipped,
+        attemptIds: billing.attemptsOfCycle(contract.gid, cycle.index).map((attempt) => attempt.gid),
+      }));
+    },
+
+    billingAttempts(shop: string): AttemptSnapshot[] {
+      return [...billingOf(shop).attempts.values()].map(attemptSnapshot);
+    },
+
+    orders(shop: string): OrderSnapshot[] {
+      return [...billingOf(shop).orders.values()].map((order) => ({
+        id: order.gid,
+        name: order.name,
+        createdAt: order.createdAt,
+        amount: order.amount,
+        currencyCode: order.currencyCode,
+        contractId: order.contractGid,
+        billingAttemptId: order.attemptGid,
+        cycleIndex: order.cycleIndex,
+      }));
+    },
+
+    /** Successful charges (orders created) for the shop. */
+    chargeCount(shop: string): number {
+      return billingOf(shop).orders.size;
+    },
+
+    paymentUpdateEmails(shop: string): Array<{ paymentMethodId: string; customerId: string; sentAt: Date }> {
+      return billingOf(shop).paymentUpdateEmails.map((email) => ({
+        paymentMethodId: email.paymentMethodGid,
+        customerId: email.customerGid,
+        sentAt: email.sentAt,
+      }));
+    },
+  };
+}
+
+export type BillingControl = ReturnType<typeof createBillingControl>;
+
+function shopDomain(shops: SimulatedStore, domain: string): string {
+  const normalized = normalizeShopDomain(domain);
+  if (!normalized) throw new Error(`StoreSimulator: "${domain}" is not a *.myshopify.com domain`);
+  shops.ensureShop(normalized);
+  return normalized;
+}
+
+function existingCustomer(billing: ShopBilling, customerId: string): { customerId: string; paymentMethodId: string | null } {
+  if (!billing.customers.has(customerId)) throw new Error(`createContract: no customer ${customerId} in this shop`);
+  const method = [...billing.paymentMethods.values()].find((candidate) => candidate.customerGid === customerId);
+  return { customerId, paymentMethodId: method?.gid ?? null };
+}
+
+function existingContract(billing: ShopBilling, contractId: string): ContractRecord {
+  const contract = billing.contracts.get(contractId);
+  if (!contract) throw new Error(`StoreSimulator: no subscription contract ${contractId} in this shop`);
+  return contract;
+}
+
+function checkedOutcome(outcome: PaymentOutcome): PaymentOutcome {
+  if (outcome === "success" || outcome === "action_required") return outcome;
+  if (typeof outcome === "object" && isBillingAttemptErrorCode(outcome.error)) return { ...outcome };
+  throw new Error(
+    `StoreSimulator: payment outcome must be "success", "action_required" or { error: <SubscriptionBillingAttemptErrorCode> }, got ${JSON.stringify(outcome)}`,
+  );
+}
+
+function attemptSnapshot(attempt: AttemptRecord): AttemptSnapshot {
+  const { state } = attempt;
+  return {
+    id: attempt.gid,
+    contractId: attempt.contractGid,
+    cycleIndex: attempt.cycleIndex,
+    idempotencyKey: attempt.idempotencyKey,
+    state: state.kind,
+    errorCode: state.kind === "failed" ? state.code : null,
+    orderId: state.kind === "success" ? state.orderGid : null,
+    nextActionUrl: state.kind === "action_required" ? state.nextActionUrl : null,
+    createdAt: attempt.createdAt,
+    completedAt: attempt.completedAt,
+  };
+}
