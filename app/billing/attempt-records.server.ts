@@ -112,3 +112,13 @@ export function findUnsettledAttempts(shop: string, sentBefore: Date, limit: num
     take: limit,
   });
 }
+
+/** Contracts of the shop with an attempt for a cycle expected after `since`. */
+export async function contractsAttemptedSince(shop: string, since: Date): Promise<Set<string>> {
+  const rows = await prisma.billingAttempt.findMany({
+    where: { shop, expectedBillingDate: { gt: since } },
+    select: { contractId: true },
+    distinct: ["contractId"],
+  });
+  return new Set(rows.map((row) => row.contractId));
+}

@@ -47,8 +47,8 @@ export class ShopNotInstalledError extends Error {
   }
 }
 
-// Stop claiming new shops this long before the budget ends, so the answer leaves in time.
-const CLAIM_MARGIN_MS = 1_000;
+// Stop claiming new shops shortly before the budget ends, so the answer leaves in time.
+const claimMarginMs = (timeBudgetMs: number) => Math.min(1_000, timeBudgetMs / 10);
 
 /**
  * One call of the billing endpoint: claims due shops through database leases and bills
@@ -63,25 +63,31 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
   const seen: number[] = [];
   const queue: ClaimedSchedule[] = [];
   let exhausted = false;
+  let refilling: Promise<void> | undefined;
 
-  // Shops are listed in batches as workers need them; each id is looked at once per call.
+  // Shops are listed in batches as workers need them, by one query at a time (idle workers
+  // wait for it rather than all fetching the same shops); each id is looked at once per call.
+  const refill = async () => {
+    const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 2, seen);
+    if (batch.length === 0) exhausted = true;
+    for (const schedule of batch) seen.push(schedule.id);
+    queue.push(...batch);
+  };
   const nextSchedule = async (): Promise<ClaimedSchedule | undefined> => {
-    if (queue.length === 0 && !exhausted) {
-      const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 2, seen);
-      if (batch.length === 0) exhausted = true;
-      for (const schedule of batch) seen.push(schedule.id);
-      queue.push(...batch);
+    while (queue.length === 0 && !exhausted) {
+      refilling ??= refill().finally(() => (refilling = undefined));
+      await refilling;
     }
     return queue.shift();
   };
 
   const worker = async () => {
-    while (clock() < deadline - CLAIM_MARGIN_MS) {
+    while (clock() < deadline - claimMarginMs(options.timeBudgetMs)) {
       const schedule = await nextSchedule();
       if (!schedule) return;
       tally.shops.due++;
       if (options.dryRun) {
-        await previewShop(schedule, options, tally, wouldCharge);
+        await previewShop(schedule, options, tally, wouldCharge, clock, deadline);
       } else {
         await billShop(schedule, options, tally, clock, deadline);
       }
@@ -108,7 +114,7 @@ async function billShop(
   deadline: number,
 ): Promise<void> {
   const { workerId: owner, leaseMs, now, catchUpWindowMs } = options;
-  if (!(await claimSchedule(schedule.id, owner, new Date(clock()), leaseMs))) {
+  if (!(await claimSchedule(schedule.id, owner, now, new Date(clock()), leaseMs))) {
     tally.shops.heldElsewhere++;
     return;
   }
@@ -116,12 +122,12 @@ async function billShop(
   const dueRun = findDueRun(schedule, now, catchUpWindowMs);
   if (!dueRun) {
     tally.shops.notDue++;
-    await completeRun(schedule.id, owner, new Date(clock()), { nextRunAt: nextRunAt(schedule, now, catchUpWindowMs) });
+    await completeRun(schedule.id, owner, { nextRunAt: nextRunAt(schedule, now, catchUpWindowMs) });
     return;
   }
   const nextAfterThisRun = () => nextRunAt({ ...schedule, lastBilledLocalDate: dueRun.localDate }, now, catchUpWindowMs);
   const finish = async (outcome: "COMPLETED" | "FAILED", error: string | null) => {
-    await completeRun(schedule.id, owner, new Date(clock()), { billedLocalDate: dueRun.localDate, nextRunAt: nextAfterThisRun(), outcome, error });
+    await completeRun(schedule.id, owner, { billedLocalDate: dueRun.localDate, nextRunAt: nextAfterThisRun(), outcome, error, finishedAt: now });
   };
 
   let leaseRenewedAt = clock();
@@ -137,7 +143,8 @@ async function billShop(
 
   try {
     const client = await options.clientForShop(schedule.shop);
-    const completed = await chargeDueCycles({ shop: schedule.shop, now, catchUpWindowMs, runLocalDate: dueRun.localDate, client, mayContinue, tally });
+    const cyclesFrom = cyclesWindowStart(dueRun, now, catchUpWindowMs);
+    const completed = await chargeDueCycles({ shop: schedule.shop, now, cyclesFrom, runLocalDate: dueRun.localDate, client, mayContinue, tally });
     if (!completed) {
       if (leaseLost) tally.shops.heldElsewhere++;
       else tally.shops.unfinished++;
@@ -169,6 +176,8 @@ async function previewShop(
   options: BillingRunOptions,
   tally: BillingRunTally,
   wouldCharge: NonNullable<BillingRunSummary["wouldCharge"]>,
+  clock: () => number,
+  deadline: number,
 ): Promise<void> {
   const dueRun = findDueRun(schedule, options.now, options.catchUpWindowMs);
   if (!dueRun) {
@@ -177,12 +186,28 @@ async function previewShop(
   }
   try {
     const client = await options.clientForShop(schedule.shop);
-    const charges = await findDueCharges({ client, now: options.now, catchUpWindowMs: options.catchUpWindowMs, tally });
-    wouldCharge.push({ shop: schedule.shop, localDate: dueRun.localDate, cycles: charges.length });
+    const charges = await findDueCharges({
+      shop: schedule.shop,
+      client,
+      now: options.now,
+      cyclesFrom: cyclesWindowStart(dueRun, options.now, options.catchUpWindowMs),
+      tally,
+      mayContinue: async () => clock() < deadline,
+    });
+    if (charges) wouldCharge.push({ shop: schedule.shop, localDate: dueRun.localDate, cycles: charges.length });
+    else tally.shops.unfinished++;
   } catch (error) {
     tally.shops.failed++;
     console.warn(`[billing] dry run: ${schedule.shop}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Cycles this run charges are those expected since the run it follows (the last run, or the
+ * last one missed beyond the window) and, to pick up what a failed call left, the window.
+ */
+function cyclesWindowStart(dueRun: DueRun, now: Date, catchUpWindowMs: number): Date {
+  return new Date(Math.min(dueRun.coversCyclesAfter.getTime(), now.getTime() - catchUpWindowMs));
 }
 
 function logCatchUp(shop: string, dueRun: DueRun): void {

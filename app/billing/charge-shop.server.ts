@@ -1,12 +1,22 @@
 import prisma from "../db.server";
 import type { AdminApiClient } from "../shopify/admin-api-client.server";
-import { listActiveSubscriptionContracts } from "../shopify/operations/active-subscription-contracts.server";
+import {
+  listActiveSubscriptionContracts,
+  type ActiveSubscriptionContract,
+} from "../shopify/operations/active-subscription-contracts.server";
 import { outcomeOfBillingAttempt } from "../shopify/operations/billing-attempt-state";
 import { fetchBillingAttempt } from "../shopify/operations/subscription-billing-attempt.server";
 import { createBillingAttempt } from "../shopify/operations/subscription-billing-attempt-create.server";
 import { fetchBillingCyclesInRange } from "../shopify/operations/subscription-billing-cycles.server";
 import { AttemptStatus, type AttemptOutcome } from "./attempt-status";
-import { applyAttemptOutcome, findUnsettledAttempts, recordFirstAttempts, type AttemptToSend, type PlannedCharge } from "./attempt-records.server";
+import {
+  applyAttemptOutcome,
+  contractsAttemptedSince,
+  findUnsettledAttempts,
+  recordFirstAttempts,
+  type AttemptToSend,
+  type PlannedCharge,
+} from "./attempt-records.server";
 import { mapWithConcurrency } from "./concurrency";
 import type { BillingRunTally } from "./run-tally";
 
@@ -20,7 +30,8 @@ export interface ShopBillingWork {
   shop: string;
   /** The billing clock (simulated in tests and the demo). */
   now: Date;
-  catchUpWindowMs: number;
+  /** Cycles expected after this instant (and up to `now`) are due: the catch-up window. */
+  cyclesFrom: Date;
   runLocalDate: string;
   client: AdminApiClient;
   /** False once the call's time budget is spent or the lease was lost: stop sending. */
@@ -28,47 +39,68 @@ export interface ShopBillingWork {
   tally: BillingRunTally;
 }
 
-/** Every cycle of the shop that is due now and within the window, not yet attempted. */
-export async function findDueCharges(work: Pick<ShopBillingWork, "client" | "now" | "catchUpWindowMs" | "tally">): Promise<PlannedCharge[]> {
-  const { client, now, catchUpWindowMs, tally } = work;
-  const windowStart = new Date(now.getTime() - catchUpWindowMs);
-  const contracts = await listActiveSubscriptionContracts(client);
-  const due = contracts.filter((contract) => contract.nextBillingDate && new Date(contract.nextBillingDate) <= now);
-  tally.contracts.due += due.length;
-  const cyclesPerContract = await mapWithConcurrency(due, REQUESTS_PER_SHOP, async (contract) => {
-    const cycles = await fetchBillingCyclesInRange(client, contract.id, { start: windowStart, end: now });
-    const dueCycles = cycles.filter((cycle) => {
-      const expected = new Date(cycle.billingAttemptExpectedDate);
-      return cycle.status === "UNBILLED" && !cycle.skipped && expected >= windowStart && expected <= now;
-    });
-    if (dueCycles.length === 0 && new Date(contract.nextBillingDate as string) < windowStart) tally.contracts.outsideWindow++;
-    return dueCycles.map((cycle) => ({
-      contractId: contract.id,
-      billingCycleIndex: cycle.cycleIndex,
-      expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
-    }));
+/** Active contracts whose next billing date has come, those never attempted in the window first. */
+async function listDueContracts(work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally">) {
+  const contracts = await listActiveSubscriptionContracts(work.client);
+  const due = contracts.filter((contract) => contract.nextBillingDate && new Date(contract.nextBillingDate) <= work.now);
+  work.tally.contracts.due += due.length;
+  // A call that ran out of time is followed by one that starts with the contracts it did not reach.
+  const attempted = await contractsAttemptedSince(work.shop, work.cyclesFrom);
+  return [...due.filter((c) => !attempted.has(c.id)), ...due.filter((c) => attempted.has(c.id))];
+}
+
+/** The contract's cycles that are due: unbilled, not skipped, expected within the window. */
+async function dueChargesOf(work: Pick<ShopBillingWork, "client" | "now" | "cyclesFrom" | "tally">, contract: ActiveSubscriptionContract) {
+  const { now, cyclesFrom } = work;
+  const cycles = await fetchBillingCyclesInRange(work.client, contract.id, { start: cyclesFrom, end: now });
+  const due = cycles.filter((cycle) => {
+    const expected = new Date(cycle.billingAttemptExpectedDate);
+    return cycle.status === "UNBILLED" && !cycle.skipped && expected > cyclesFrom && expected <= now;
   });
-  const charges = cyclesPerContract.flat();
-  tally.cycles.due += charges.length;
-  return charges;
+  if (due.length === 0 && new Date(contract.nextBillingDate as string) <= cyclesFrom) work.tally.contracts.outsideWindow++;
+  work.tally.cycles.due += due.length;
+  return due.map((cycle) => ({
+    contractId: contract.id,
+    billingCycleIndex: cycle.cycleIndex,
+    expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
+  }));
+}
+
+/** Dry run: every cycle of the shop that would be charged now, or undefined when out of time. */
+export async function findDueCharges(
+  work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally" | "mayContinue">,
+): Promise<PlannedCharge[] | undefined> {
+  const due = await listDueContracts(work);
+  let outOfTime = false;
+  const charges = await mapWithConcurrency(due, REQUESTS_PER_SHOP, async (contract) => {
+    if (outOfTime || !(await work.mayContinue())) {
+      outOfTime = true;
+      return [];
+    }
+    return dueChargesOf(work, contract);
+  });
+  return outOfTime ? undefined : charges.flat();
 }
 
 /**
- * Charges the shop's due cycles: each attempt is recorded before it is sent, and sent with
- * its deterministic idempotency key. Returns false when it stopped early (budget or lease).
+ * Charges the shop's due cycles, contract by contract: each attempt is recorded before it is
+ * sent, with its deterministic idempotency key. Returns false when it stopped early (budget
+ * or lease); what was sent stays recorded, and the next call starts with what was not reached.
  */
 export async function chargeDueCycles(work: ShopBillingWork): Promise<boolean> {
   await settleLateAttempts(work);
-  const planned = await findDueCharges(work);
-  const toSend = await recordFirstAttempts(work.shop, planned, work.runLocalDate);
-  work.tally.cycles.alreadyAttempted += planned.length - toSend.length;
+  const due = await listDueContracts(work);
   let stopped = false;
-  await mapWithConcurrency(toSend, REQUESTS_PER_SHOP, async (attempt) => {
+  await mapWithConcurrency(due, REQUESTS_PER_SHOP, async (contract) => {
     if (stopped || !(await work.mayContinue())) {
       stopped = true;
       return;
     }
-    await sendAttempt(work, attempt);
+    const planned = await dueChargesOf(work, contract);
+    if (planned.length === 0) return;
+    const toSend = await recordFirstAttempts(work.shop, planned, work.runLocalDate);
+    work.tally.cycles.alreadyAttempted += planned.length - toSend.length;
+    for (const attempt of toSend) await sendAttempt(work, attempt);
   });
   return !stopped;
 }

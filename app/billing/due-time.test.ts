@@ -119,7 +119,14 @@ describe("findDueRun", () => {
       name: "scheduler down 30 h: latest date runs, the earlier one is caught up",
       schedule: shop("UTC", 9, "2026-01-13"),
       now: "2026-01-15T15:00:00Z",
-      run: { localDate: "2026-01-15", scheduledFor: at("2026-01-15T09:00:00Z"), caughtUpDates: ["2026-01-14"], missedDates: [] },
+      run: {
+        localDate: "2026-01-15",
+        scheduledFor: at("2026-01-15T09:00:00Z"),
+        caughtUpDates: ["2026-01-14"],
+        missedDates: [],
+        // Cycles since the last run (13th, 09:00) are this run's, even those older than 48 h.
+        coversCyclesAfter: at("2026-01-13T09:00:00Z"),
+      },
     },
     {
       name: "scheduler down 5 days: only the window is caught up, the rest is missed",
@@ -129,6 +136,8 @@ describe("findDueRun", () => {
         localDate: "2026-01-15",
         caughtUpDates: ["2026-01-14"],
         missedDates: ["2026-01-10", "2026-01-11", "2026-01-12", "2026-01-13"],
+        // Cycles before the last missed run are missed with it.
+        coversCyclesAfter: at("2026-01-13T09:00:00Z"),
       },
     },
     {

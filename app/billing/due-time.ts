@@ -35,6 +35,11 @@ export interface DueRun {
   missedDates: string[];
   /** True when older missed dates exist beyond the MAX_REPORTED_MISSED_DATES listed. */
   missedDatesTruncated: boolean;
+  /**
+   * Cycles expected after this instant are this run's to charge: the scheduled instant of the
+   * date before the oldest date it covers (the last run, or the last run missed for good).
+   */
+  coversCyclesAfter: Date;
 }
 
 /** The shop's local calendar date ("YYYY-MM-DD") at `instant`. */
@@ -72,7 +77,13 @@ export function findDueRun(
     caughtUpDates.push(run.date);
     run = { date, at };
   }
-  return { localDate: run.date, scheduledFor: run.at.toJSDate(), caughtUpDates, ...missedBefore(first.date, timing) };
+  return {
+    localDate: run.date,
+    scheduledFor: run.at.toJSDate(),
+    caughtUpDates,
+    ...missedBefore(first.date, timing),
+    coversCyclesAfter: previousBillingInstant(first.date, timing).toJSDate(),
+  };
 }
 
 /**
@@ -173,6 +184,14 @@ function wallClockMillis(local: DateTime): number {
 
 function inZone(ms: number, zone: IANAZone): DateTime {
   return DateTime.fromMillis(ms, { zone });
+}
+
+/** The scheduled instant of the nearest date before `date` that has one (skipped days have none). */
+function previousBillingInstant(date: string, timing: Timing): DateTime {
+  for (let day = dayBefore(date); ; day = dayBefore(day)) {
+    const at = billingInstantOn(day, timing);
+    if (at) return at;
+  }
 }
 
 function dayAfter(date: string): string {

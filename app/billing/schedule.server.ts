@@ -44,9 +44,9 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now 
 }
 
 /**
- * A new shop is first billed at its next billing hour, not at install: it counts as billed
- * for yesterday, so today's run (or tomorrow's, if today's hour has passed) is its first.
- * Cycles that fell due in the catch-up window before install are charged by that run.
+ * A new shop counts as billed for yesterday: its first run is today's, at its billing hour
+ * (at the scheduler's next call when that hour has passed already), never one for past
+ * dates. Cycles that fell due in the catch-up window before install are charged by that run.
  */
 function firstSchedule(timezone: string, now: Date) {
   const yesterday = localDateAt(new Date(now.getTime() - 24 * 3600_000), timezone);

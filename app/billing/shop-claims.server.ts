@@ -32,10 +32,13 @@ export function countDueSchedules(now: Date): Promise<number> {
   return prisma.billingSchedule.count({ where: { active: true, ...isDueBy(now) } });
 }
 
-/** Takes the lease if it is free; true when this worker now holds it. */
-export async function claimSchedule(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<boolean> {
+/**
+ * Takes the lease if it is free and the shop is still due (another worker may have billed
+ * it since it was listed); true when this worker now holds it.
+ */
+export async function claimSchedule(id: number, owner: string, now: Date, leaseClock: Date, leaseMs: number): Promise<boolean> {
   const { count } = await prisma.billingSchedule.updateMany({
-    where: { id, active: true, ...leaseIsFree(leaseClock) },
+    where: { id, active: true, AND: [isDueBy(now), leaseIsFree(leaseClock)] },
     data: { leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs), lastRunStartedAt: leaseClock },
   });
   return count === 1;
@@ -56,15 +59,19 @@ export interface RunCompletion {
   nextRunAt: Date;
   outcome?: "COMPLETED" | "FAILED";
   error?: string | null;
+  /** On the billing clock, like the date billed (they differ only against the simulator). */
+  finishedAt?: Date;
 }
 
 /** Records the end of a shop's run and frees the lease, if this worker still holds it. */
-export async function completeRun(id: number, owner: string, leaseClock: Date, completion: RunCompletion): Promise<boolean> {
+export async function completeRun(id: number, owner: string, completion: RunCompletion): Promise<boolean> {
   const { count } = await prisma.billingSchedule.updateMany({
     where: { id, leaseOwner: owner },
     data: {
       ...(completion.billedLocalDate ? { lastBilledLocalDate: completion.billedLocalDate } : {}),
-      ...(completion.outcome ? { lastRunOutcome: completion.outcome, lastRunError: completion.error ?? null, lastRunFinishedAt: leaseClock } : {}),
+      ...(completion.outcome
+        ? { lastRunOutcome: completion.outcome, lastRunError: completion.error ?? null, lastRunFinishedAt: completion.finishedAt }
+        : {}),
       nextRunAt: completion.nextRunAt,
       leaseOwner: null,
       leaseExpiresAt: null,

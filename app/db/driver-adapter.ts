@@ -6,6 +6,13 @@ import type { DatabaseTarget } from "./database-url";
 
 /** Seconds a new connection may take before the driver gives up. */
 const CONNECT_TIMEOUT_SECONDS = 5;
+/** Seconds a statement may wait for a pooled connection (PostgreSQL) under load. */
+const POOL_WAIT_SECONDS = 15;
+
+/** `?connection_limit=N` on the URL, as Prisma's own engines read it; 10 by default. */
+function poolSize(url: string): number {
+  return Number(new URL(url).searchParams.get("connection_limit") ?? 10);
+}
 
 /** The driver adapter the Prisma client runs on for the configured provider. */
 export function createDriverAdapterFactory(target: DatabaseTarget) {
@@ -16,7 +23,10 @@ export function createDriverAdapterFactory(target: DatabaseTarget) {
     case "postgresql":
       return new PrismaPg({
         connectionString: target.url,
-        connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
+        max: poolSize(target.url),
+        // pg-pool applies this to waiting for a pooled connection too, and a billing run
+        // queues many short statements: wait longer than a bare connect would need.
+        connectionTimeoutMillis: POOL_WAIT_SECONDS * 1000,
       });
     case "mysql":
       return new PrismaMariaDb(mariaDbConfig(target.url));
@@ -34,7 +44,7 @@ function mariaDbConfig(url: string) {
     connectTimeout: CONNECT_TIMEOUT_SECONDS * 1000,
     // Give up on the pool soon after the connect timeout, so "unreachable" is reported quickly.
     acquireTimeout: (CONNECT_TIMEOUT_SECONDS + 1) * 1000,
-    connectionLimit: Number(parsed.searchParams.get("connection_limit") ?? 10),
+    connectionLimit: poolSize(url),
   };
 }
 

@@ -9,6 +9,8 @@ export interface WebhookDelivery {
   topic: string;
 }
 
+const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 15_000 };
+
 export type WebhookOutcome = "processed" | "duplicate";
 
 /**
@@ -24,19 +26,24 @@ export async function processWebhookOnce(
   const { webhookId, shop, topic } = delivery;
   if (!webhookId) {
     // Shopify always sends an id; without one, rely on the handler being idempotent.
-    await prisma.$transaction(handle);
+    await prisma.$transaction(handle, TRANSACTION_LIMITS);
     return "processed";
   }
   try {
-    await prisma.$transaction(async (tx) => {
-      await handle(tx);
-      // Last, so a handler that clears the shop's rows (shop/redact) keeps this one.
-      try {
-        await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
-      } catch (error) {
-        throw isUniqueConstraintViolation(error) ? new DuplicateDelivery() : error;
-      }
-    });
+    await prisma.$transaction(
+      async (tx) => {
+        await handle(tx);
+        // Last, so a handler that clears the shop's rows (shop/redact) keeps this one.
+        try {
+          await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
+        } catch (error) {
+          throw isUniqueConstraintViolation(error) ? new DuplicateDelivery() : error;
+        }
+      },
+      // Billing runs send bursts of result webhooks; queue for a connection rather than fail
+      // (Prisma's default waits only 2 s, and a failure costs a Shopify redelivery).
+      TRANSACTION_LIMITS,
+    );
     return "processed";
   } catch (error) {
     if (error instanceof DuplicateDelivery) return "duplicate";

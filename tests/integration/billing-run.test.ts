@@ -146,6 +146,30 @@ describe.each(testProviders())("%s: billing run", (provider) => {
 
   const settledCharges = async (shop: string) => harness.simulator.chargeCount(shop);
 
+  it("stops when the time budget is spent and the next calls continue where it stopped", async () => {
+    const shop = "big-shop.myshopify.com";
+    await shopWithContracts(shop, 60);
+    harness.simulator.setLatency({ latencyMs: 100 });
+    try {
+      const first = await harness.runBilling({ timeBudgetSeconds: 1 });
+      expect(first.shops.unfinished).toBe(1);
+      expect(first.remainingShops).toBe(1);
+      let calls = 1;
+      for (let summary = first; summary.remainingShops > 0 && calls < 10; calls++) {
+        await harness.simulator.waitForIdle();
+        summary = await harness.runBilling({ timeBudgetSeconds: 1 });
+      }
+      expect(calls).toBeGreaterThan(1);
+    } finally {
+      harness.simulator.setLatency({ latencyMs: 0 });
+    }
+    await harness.simulator.waitForIdle();
+    expect(harness.simulator.chargeCount(shop)).toBe(60);
+    expect(harness.simulator.billingAttempts(shop)).toHaveLength(60);
+    expect(await harness.prisma.billingAttempt.count({ where: { shop, status: AttemptStatus.Succeeded } })).toBe(60);
+    expect((await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).lastRunOutcome).toBe("COMPLETED");
+  });
+
   it("slows down for a throttled shop and still charges everything", async () => {
     const shop = "throttled.myshopify.com";
     await shopWithContracts(shop, 12);
@@ -153,9 +177,9 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     harness.simulator.setRateLimit(shop, { bucketSize: 300, restoreRate: 300 });
     harness.simulator.throttleNextRequests(shop, 2);
 
-    const summary = await harness.runBilling();
+    await harness.runBilling();
     await harness.simulator.waitForIdle();
-    expect(summary.shops.finished).toBe(1);
+    expect((await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).lastRunOutcome).toBe("COMPLETED");
     expect(harness.simulator.chargeCount(shop)).toBe(12);
     const answers = harness.simulator.requests.filter((request) => request.shop === shop);
     const throttled = answers.filter((request) => request.throttled);
