@@ -1,123 +1,148 @@
 /**
- * `npm run demo`: the app, offline, on the embedded SQLite default. Sets up the database,
- * builds the app if needed, starts it against the store simulator (a fake Shopify; real
- * runs talk to Shopify), installs a demo shop the way Shopify admin would, and prints
- * where to look. Runs until Ctrl-C; `--once` stops after the walkthrough.
+ * `npm run demo`: a month of subscription billing, offline, in about a minute. Sets up the
+ * embedded SQLite database, builds the app if needed, starts it against the store simulator
+ * (a fake Shopify with a simulated clock; real runs talk to Shopify), installs demo shops
+ * around the date line, gives them a few hundred subscribers, then plays the scheduler: an
+ * hourly call of POST /api/billing/run through `--days N` (default 30) simulated days, with
+ * an outage in the middle. Prints a line per day, the totals and the invariants it checked,
+ * and exits (`--keep-running` leaves the app up for the admin page until Ctrl-C).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { signSessionToken } from "../simulator/session-token";
+import { createPrismaClient } from "../app/db/client.server";
+import { parseDatabaseUrl } from "../app/db/database-url";
 import { startStoreSimulator } from "../simulator/store-simulator";
-import { freePort, startBuiltApp } from "./app-server";
+import { freePort } from "./app-server";
+import {
+  adminUrl,
+  clearEarlierDemoRuns,
+  DEMO_API_KEY,
+  DEMO_API_SECRET,
+  DEMO_CRON_SECRET,
+  installFromAdmin,
+  startDemoApp,
+  startScheduleAt,
+} from "./demo-app";
+import { buildIfStale } from "./demo-build";
+import { checkInvariants, DAY_HEADER, formatDay, formatTotals, utcMinute } from "./demo-report";
+import { DAY_MS, outageInTheMiddle, runScheduler } from "./demo-scheduler";
+import { createDemoContracts, DEMO_SEED, DEMO_SHOPS } from "./demo-shops";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const DEMO_API_KEY = "demo-api-key";
-const DEMO_API_SECRET = "demo-api-secret-not-for-production";
 const DEMO_DATABASE_URL = process.env.DEMO_DATABASE_URL || "file:./prisma/demo.sqlite";
-const DEMO_SHOPS = [
-  { domain: "maple-coffee.myshopify.com", name: "Maple Coffee", ianaTimezone: "America/Toronto", currencyCode: "CAD" },
-  { domain: "kiwi-socks.myshopify.com", name: "Kiwi Socks", ianaTimezone: "Pacific/Auckland", currencyCode: "NZD" },
-];
 
-function run(command: string, args: string[], env: Record<string, string> = {}): void {
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed`);
+function parseArguments(argv: string[]): { days: number; keepRunning: boolean } {
+  const daysAt = argv.indexOf("--days");
+  const days = daysAt === -1 ? 30 : Number(argv[daysAt + 1]);
+  if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error("--days takes a whole number of days from 1 to 366");
+  return { days, keepRunning: argv.includes("--keep-running") };
 }
 
-function newestModification(directory: string): number {
-  return readdirSync(directory, { withFileTypes: true }).reduce((newest, entry) => {
-    const full = path.join(directory, entry.name);
-    return Math.max(newest, entry.isDirectory() ? newestModification(full) : statSync(full).mtimeMs);
-  }, 0);
-}
-
-function buildIfStale(): void {
-  const serverBuild = path.join(root, "build", "server", "index.js");
-  if (existsSync(serverBuild) && statSync(serverBuild).mtimeMs > newestModification(path.join(root, "app"))) return;
-  console.log("\n== Building the app");
-  run(process.execPath, [path.join(root, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"]);
-}
-
-function adminUrl(appUrl: string, shop: string): string {
-  const url = new URL("/app", appUrl);
-  url.searchParams.set("embedded", "1");
-  url.searchParams.set("shop", shop);
-  url.searchParams.set("host", Buffer.from(`admin.shopify.com/store/${shop.split(".")[0]}`).toString("base64"));
-  url.searchParams.set(
-    "id_token",
-    signSessionToken({ shop, apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, expiresInSeconds: 3600 }),
-  );
-  return url.toString();
+function setUpDatabase(): void {
+  console.log("== Setting up the SQLite database (npm run setup)");
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "setup.ts")], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: DEMO_DATABASE_URL, DIRECT_DATABASE_URL: "" },
+  });
+  if (result.status !== 0) throw new Error("npm run setup failed");
 }
 
 async function main(): Promise<void> {
-  const once = process.argv.includes("--once");
-  console.log("== Setting up the SQLite database (npm run setup)");
-  run(process.execPath, ["--import", "tsx", path.join(root, "scripts", "setup.ts")], {
-    DATABASE_URL: DEMO_DATABASE_URL,
-    DIRECT_DATABASE_URL: "",
-  });
+  const { days, keepRunning } = parseArguments(process.argv.slice(2));
+  setUpDatabase();
   buildIfStale();
+  const prisma = createPrismaClient(parseDatabaseUrl(DEMO_DATABASE_URL, root));
+  const cleared = await clearEarlierDemoRuns(prisma);
+  if (cleared > 0) console.log(`  cleared ${cleared} rows an earlier demo run left in the demo database`);
 
-  console.log("\n== Starting the store simulator (a fake Shopify Admin API) and the app");
-  const simulator = await startStoreSimulator({ apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET });
-  for (const { domain, ...shop } of DEMO_SHOPS) simulator.upsertShop(domain, shop);
-  const port = Number(process.env.PORT) || (await freePort());
-  const appUrl = `http://localhost:${port}`;
-  const app = await startBuiltApp({
-    PORT: String(port),
+  // The simulated month starts at today's midnight UTC: the dates look like this month's.
+  const start = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  console.log(`\n== Starting the store simulator (a fake Shopify Admin API, its clock set to ${utcMinute(start)}) and the app`);
+  const simulator = await startStoreSimulator({ apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, startTime: start });
+  for (const { domain, name, ianaTimezone, currencyCode } of DEMO_SHOPS) simulator.upsertShop(domain, { name, ianaTimezone, currencyCode });
+  const app = await startDemoApp(Number(process.env.PORT) || (await freePort()), {
     SHOPIFY_API_KEY: DEMO_API_KEY,
     SHOPIFY_API_SECRET: DEMO_API_SECRET,
-    SHOPIFY_APP_URL: appUrl,
     DATABASE_URL: DEMO_DATABASE_URL,
     DIRECT_DATABASE_URL: "",
     SHOPIFY_STORE_SIMULATOR_URL: simulator.url,
+    CRON_SECRET: DEMO_CRON_SECRET,
+    // Each of the call's shop workers queries for due shops; a few shops need no more workers.
+    BILLING_SHOP_CONCURRENCY: String(DEMO_SHOPS.length),
   });
   simulator.setAppUrl(app.url);
-  const shutdown = async () => {
-    await app.stop();
-    await simulator.close();
-  };
+  const shops = DEMO_SHOPS.map((shop) => shop.domain);
+  let checksPassed = false;
 
   try {
-    console.log("\n== Installing the demo shops (Shopify admin opens the app; token exchange; afterAuth)");
+    console.log("\n== Installing the demo shops (Shopify admin opens the app: token exchange, afterAuth)");
     for (const shop of DEMO_SHOPS) {
-      const response = await fetch(adminUrl(app.url, shop.domain), {
-        headers: { "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36" },
-      });
-      const html = await response.text();
-      const schedule = /Subscriptions are charged every day at (?:<!-- -->)?([\d:]+)(?:<!-- -->)? in(?:<!-- -->)? (?:<!-- -->)?([\w/+-]+)/.exec(html);
-      if (response.status !== 200 || !schedule) throw new Error(`installing ${shop.domain} failed (${response.status})`);
-      console.log(`  ${shop.name.padEnd(14)} billed daily at ${schedule[1]} ${schedule[2]}`);
+      console.log(`  ${shop.name.padEnd(18)} billed daily at ${await installFromAdmin(app.url, shop.domain)}`);
+      await startScheduleAt(prisma, shop.domain, start);
     }
+    const contracts = createDemoContracts(simulator, start);
+    console.log(
+      `  ${contracts.total} subscription contracts (${contracts.weekly} weekly, ${contracts.monthly} monthly; ` +
+        `${contracts.failingCards} customers with cards that fail, one asks for 3-D Secure; seed ${DEMO_SEED})`,
+    );
 
-    const delivery = await simulator.deliverWebhook({
-      shop: DEMO_SHOPS[0].domain,
-      topic: "app/scopes_update",
-      payload: { current: ["read_own_subscription_contracts", "write_own_subscription_contracts"], previous: [] },
-      path: "/webhooks/app/scopes_update",
+    console.log("\n== Admin pages while the demo runs (outside Shopify admin; token valid 2 hours):");
+    for (const shop of DEMO_SHOPS) console.log(`  ${shop.name}: ${adminUrl(app.url, shop.domain)}`);
+
+    const outage = outageInTheMiddle(start, days);
+    console.log(`\n== ${days} simulated days: POST /api/billing/run every simulated hour (outcomes counted when they complete)`);
+    if (outage) console.log(`  The scheduler is down from ${utcMinute(outage.from)} to ${utcMinute(outage.to)}: the next call catches up.`);
+    console.log(DAY_HEADER);
+    const startedAt = Date.now();
+    const { calls } = await runScheduler({
+      simulator,
+      appUrl: app.url,
+      cronSecret: DEMO_CRON_SECRET,
+      start,
+      days,
+      outage,
+      onDayEnd: (day) => console.log(formatDay(day, simulator, shops)),
     });
-    console.log(`  webhook app/scopes_update delivered with a valid HMAC: HTTP ${delivery.status}`);
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+
+    console.log(`\n== Totals: ${days} day${days === 1 ? "" : "s"} in ${seconds} s, ${calls} scheduler calls`);
+    for (const line of formatTotals(simulator, shops)) console.log(line);
+    const lastCall = new Date(start.getTime() + days * DAY_MS - 3_600_000);
+    const checks = await checkInvariants(simulator, prisma, shops, lastCall, days);
+    console.log("\n== Checks");
+    for (const check of checks) console.log(`  ${check.status.padEnd(4)} ${check.line}`);
+    checksPassed = checks.every((check) => check.status !== "FAIL");
 
     const health = await (await fetch(`${app.url}/healthz`)).json();
-    console.log(`\n== Running. Health: ${JSON.stringify(health)}`);
-    console.log(`  Admin page (outside Shopify admin, token valid 1 hour):\n  ${adminUrl(appUrl, DEMO_SHOPS[0].domain)}`);
-    console.log("  The billing run and dunning arrive with the next issues; this demo grows with them.");
+    console.log(`  Health: ${JSON.stringify(health)}`);
+    const metrics = (await (await fetch(`${app.url}/api/metrics`, { headers: { Authorization: `Bearer ${DEMO_CRON_SECRET}` } })).json()) as {
+      databaseStatements: number;
+      shopifyCalls: Record<string, number>;
+      webhooks: Record<string, number>;
+    };
+    console.log(`  App metrics: Shopify calls ${JSON.stringify(metrics.shopifyCalls)}, webhooks ${JSON.stringify(metrics.webhooks)}, ${metrics.databaseStatements} database statements`);
+
+    if (keepRunning) {
+      console.log("\nThe app keeps running for the admin pages above; press Ctrl-C to stop.");
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    }
   } catch (error) {
     console.error(app.output());
-    await shutdown();
     throw error;
+  } finally {
+    await prisma.$disconnect();
+    await app.stop();
+    await simulator.close();
   }
-
-  if (once) return shutdown();
-  console.log("\nPress Ctrl-C to stop.");
-  await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
-  await shutdown();
+  if (!checksPassed) throw new Error("an invariant check failed (see FAIL above)");
 }
 
-main().catch((error: unknown) => {
-  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
