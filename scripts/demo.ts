@@ -69,8 +69,6 @@ async function main(): Promise<void> {
     DIRECT_DATABASE_URL: "",
     SHOPIFY_STORE_SIMULATOR_URL: simulator.url,
     CRON_SECRET: DEMO_CRON_SECRET,
-    // Each of the call's shop workers queries for due shops; a few shops need no more workers.
-    BILLING_SHOP_CONCURRENCY: String(DEMO_SHOPS.length),
   });
   simulator.setAppUrl(app.url);
   const shops = DEMO_SHOPS.map((shop) => shop.domain);
