@@ -64,6 +64,9 @@ describe("the embedded home page in headless Chromium", () => {
     const scheduleText = page.getByText(/Subscriptions are charged every day at 09:00 in Pacific\/Auckland/);
     await scheduleText.waitFor({ timeout: 15_000 });
     expect(await page.getByRole("heading", { name: "Billing schedule" }).isVisible()).toBe(true);
+    // The next run in the shop's local time, with the zone's own abbreviation.
+    expect(await page.getByText(/(Next billing run:|Due now \(since) \w{3}, \w{3} \d+, 09:00 NZ[DS]T/).isVisible()).toBe(true);
+    expect(await page.getByText("No billing run yet for this shop.").isVisible()).toBe(true);
     // Polaris' stylesheet was served by the app and applied (cards get a surface background).
     const cardBackground = await page.locator(".Polaris-Box").first().evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(cardBackground).not.toBe("rgba(0, 0, 0, 0)");
