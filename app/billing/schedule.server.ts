@@ -96,7 +96,8 @@ export async function getBillingScheduleView(
     active: schedule.active,
     nextRunLocal: next ? describeLocalTime(next, schedule.timezone) : null,
     runIsDue: next !== null && next <= now,
-    lastRun: schedule.lastBilledLocalDate ? await lastRunView(schedule) : null,
+    // A new shop counts as billed for yesterday without any run having happened.
+    lastRun: schedule.lastRunFinishedAt && schedule.lastBilledLocalDate ? await lastRunView(schedule) : null,
   };
 }
 
