@@ -1,3 +1,4 @@
+import type { Prisma } from "../db/client.server";
 import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
 import { describeLocalTime, localDateAt, nextRunAt } from "./due-time";
@@ -52,6 +53,24 @@ function firstSchedule(timezone: string, now: Date) {
   const yesterday = localDateAt(new Date(now.getTime() - 24 * 3600_000), timezone);
   const timing = { timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: yesterday };
   return { ...timing, active: true, nextRunAt: nextRunAt(timing, now) };
+}
+
+/**
+ * shop/update: the merchant changed the shop's settings; follow its time zone (the same
+ * local hour in another zone is another instant). Unknown zones keep the current one.
+ */
+export async function followShopTimeZone(tx: Prisma.TransactionClient, shop: string, shopTimeZone: string, now = new Date()) {
+  const schedule = await tx.billingSchedule.findUnique({ where: { shop } });
+  if (!schedule || schedule.timezone === shopTimeZone) return false;
+  if (!isValidTimeZone(shopTimeZone)) {
+    console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; keeping ${schedule.timezone}`);
+    return false;
+  }
+  await tx.billingSchedule.update({
+    where: { shop },
+    data: { timezone: shopTimeZone, nextRunAt: nextRunAt({ ...schedule, timezone: shopTimeZone }, now) },
+  });
+  return true;
 }
 
 export interface BillingScheduleView {

@@ -16,3 +16,5 @@ export const customerPrivacyPayload = z
   .passthrough();
 
 export const shopRedactPayload = z.object({ shop_domain: z.string() }).passthrough();
+
+export const shopUpdatePayload = z.object({ iana_timezone: z.string().min(1) }).passthrough();

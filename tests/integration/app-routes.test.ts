@@ -73,6 +73,29 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect(data).toMatchObject({ schedule: { timezone: "Pacific/Kiritimati" } });
   });
 
+  it("follows the shop's time zone from the shop/update webhook, moving the next run", async () => {
+    const shop = "shop-update.myshopify.com";
+    simulator.upsertShop(shop, { ianaTimezone: "Europe/Paris" });
+    await install(shop);
+    const before = await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
+    const deliver = (iana_timezone: string) =>
+      callAction(`${ROUTES}/webhooks.shop.update`, signedWebhookRequest({ topic: "shop/update", shop, payload: { iana_timezone, name: "Moved" } }));
+
+    expect((await deliver("Asia/Tokyo")).status).toBe(200);
+    const after = await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
+    expect(after.timezone).toBe("Asia/Tokyo");
+    // 09:00 in Tokyo is eight hours earlier than 09:00 in Paris (winter).
+    expect(after.nextRunAt?.getTime()).not.toBe(before.nextRunAt?.getTime());
+    const DAY = 24 * 3600_000;
+    expect((((after.nextRunAt!.getTime() - before.nextRunAt!.getTime()) % DAY) + DAY) % DAY).toBe(16 * 3600_000);
+
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect((await deliver("Mars/Olympus_Mons")).status).toBe(200);
+    warn.mockRestore();
+    expect((await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).timezone).toBe("Asia/Tokyo");
+    expect((await deliver("")).status).toBe(400);
+  });
+
   it("falls back to UTC when the shop reports a time zone this runtime does not know", async () => {
     const { ensureShopIsSetUp } = await import("../../app/billing/schedule.server");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
