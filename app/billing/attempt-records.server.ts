@@ -70,6 +70,19 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
  * Applies what Shopify said about an attempt, only if it moves the attempt forward (one
  * conditional update: late, duplicated or reordered news changes nothing). Returns whether it applied.
  */
+/** Several attempts' news in one transaction (one commit instead of one per attempt). */
+export async function applyAttemptOutcomes(
+  shop: string,
+  outcomes: Array<{ idempotencyKey: string; outcome: AttemptOutcome }>,
+  at: Date,
+  sentAt?: Date,
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  await prisma.$transaction(
+    outcomes.map(({ idempotencyKey, outcome }) => prisma.billingAttempt.updateMany(outcomeUpdate({ shop, idempotencyKey }, outcome, at, sentAt))),
+  );
+}
+
 export async function applyAttemptOutcome(
   db: Prisma.TransactionClient,
   where: { shop: string; idempotencyKey: string },
@@ -78,8 +91,14 @@ export async function applyAttemptOutcome(
   /** Set when the news is Shopify's answer to sending it. */
   sentAt?: Date,
 ): Promise<boolean> {
+  const { count } = await db.billingAttempt.updateMany(outcomeUpdate(where, outcome, at, sentAt));
+  return count === 1;
+}
+
+/** The conditional update that records `outcome` only where it moves the attempt forward. */
+function outcomeUpdate(where: { shop: string; idempotencyKey: string }, outcome: AttemptOutcome, at: Date, sentAt?: Date) {
   const from = ALL_STATUSES.filter((status) => isForwardTransition(status, outcome.status));
-  const { count } = await db.billingAttempt.updateMany({
+  return {
     where: { ...where, status: { in: from } },
     data: {
       status: outcome.status,
@@ -90,8 +109,7 @@ export async function applyAttemptOutcome(
       ...(sentAt ? { sentAt } : {}),
       ...(isFinal(outcome.status) ? { completedAt: outcome.completedAt ?? at } : {}),
     },
-  });
-  return count === 1;
+  };
 }
 
 function isFinal(status: AttemptStatus): boolean {

@@ -6,11 +6,12 @@ import {
 } from "../shopify/operations/active-subscription-contracts.server";
 import { outcomeOfBillingAttempt } from "../shopify/operations/billing-attempt-state";
 import { fetchBillingAttempt } from "../shopify/operations/subscription-billing-attempt.server";
-import { createBillingAttempt } from "../shopify/operations/subscription-billing-attempt-create.server";
-import { fetchBillingCyclesInRange } from "../shopify/operations/subscription-billing-cycles.server";
+import { ATTEMPTS_PER_REQUEST, createBillingAttempts } from "../shopify/operations/subscription-billing-attempt-create.server";
+import { CONTRACTS_PER_CYCLES_REQUEST, fetchBillingCyclesInRange } from "../shopify/operations/subscription-billing-cycles.server";
 import { AttemptStatus, type AttemptOutcome } from "./attempt-status";
 import {
   applyAttemptOutcome,
+  applyAttemptOutcomes,
   contractsAttemptedSince,
   findUnsettledAttempts,
   recordFirstAttempts,
@@ -21,7 +22,7 @@ import { mapWithConcurrency } from "./concurrency";
 import type { BillingRunTally } from "./run-tally";
 
 /** Requests in flight per shop; the client's throttle governor paces them to the shop's bucket. */
-const REQUESTS_PER_SHOP = 8;
+const REQUESTS_PER_SHOP = 4;
 /** An attempt still processing this long after Shopify accepted it has probably lost its webhook. */
 export const POLL_UNSETTLED_AFTER_MS = 15 * 60_000;
 const POLL_LIMIT_PER_RUN = 50;
@@ -49,21 +50,30 @@ async function listDueContracts(work: Pick<ShopBillingWork, "shop" | "client" | 
   return [...due.filter((c) => !attempted.has(c.id)), ...due.filter((c) => attempted.has(c.id))];
 }
 
-/** The contract's cycles that are due: unbilled, not skipped, expected within the window. */
-async function dueChargesOf(work: Pick<ShopBillingWork, "client" | "now" | "cyclesFrom" | "tally">, contract: ActiveSubscriptionContract) {
-  const { now, cyclesFrom } = work;
-  const cycles = await fetchBillingCyclesInRange(work.client, contract.id, { start: cyclesFrom, end: now });
-  const due = cycles.filter((cycle) => {
-    const expected = new Date(cycle.billingAttemptExpectedDate);
-    return cycle.status === "UNBILLED" && !cycle.skipped && expected > cyclesFrom && expected <= now;
+/** The contracts' cycles that are due: unbilled, not skipped, expected within the window (one request). */
+async function dueChargesOf(
+  work: Pick<ShopBillingWork, "client" | "now" | "cyclesFrom" | "tally">,
+  contracts: ActiveSubscriptionContract[],
+): Promise<PlannedCharge[]> {
+  const { now, cyclesFrom, tally } = work;
+  const cyclesByContract = await fetchBillingCyclesInRange(
+    work.client,
+    contracts.map((contract) => contract.id),
+    { start: cyclesFrom, end: now },
+  );
+  return contracts.flatMap((contract) => {
+    const due = (cyclesByContract.get(contract.id) ?? []).filter((cycle) => {
+      const expected = new Date(cycle.billingAttemptExpectedDate);
+      return cycle.status === "UNBILLED" && !cycle.skipped && expected > cyclesFrom && expected <= now;
+    });
+    if (due.length === 0 && new Date(contract.nextBillingDate as string) <= cyclesFrom) tally.contracts.outsideWindow++;
+    tally.cycles.due += due.length;
+    return due.map((cycle) => ({
+      contractId: contract.id,
+      billingCycleIndex: cycle.cycleIndex,
+      expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
+    }));
   });
-  if (due.length === 0 && new Date(contract.nextBillingDate as string) <= cyclesFrom) work.tally.contracts.outsideWindow++;
-  work.tally.cycles.due += due.length;
-  return due.map((cycle) => ({
-    contractId: contract.id,
-    billingCycleIndex: cycle.cycleIndex,
-    expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
-  }));
 }
 
 /** Dry run: every cycle of the shop that would be charged now, or undefined when out of time. */
@@ -72,57 +82,64 @@ export async function findDueCharges(
 ): Promise<PlannedCharge[] | undefined> {
   const due = await listDueContracts(work);
   let outOfTime = false;
-  const charges = await mapWithConcurrency(due, REQUESTS_PER_SHOP, async (contract) => {
+  const charges = await mapWithConcurrency(chunk(due, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
     if (outOfTime || !(await work.mayContinue())) {
       outOfTime = true;
       return [];
     }
-    return dueChargesOf(work, contract);
+    return dueChargesOf(work, batch);
   });
   return outOfTime ? undefined : charges.flat();
 }
 
 /**
- * Charges the shop's due cycles, contract by contract: each attempt is recorded before it is
- * sent, with its deterministic idempotency key. Returns false when it stopped early (budget
- * or lease); what was sent stays recorded, and the next call starts with what was not reached.
+ * Charges the shop's due cycles, a batch of contracts at a time: each attempt is recorded
+ * before it is sent, with its deterministic idempotency key. Returns false when it stopped
+ * early (budget or lease); what was sent stays recorded, and the next call starts with the
+ * contracts this one did not reach.
  */
 export async function chargeDueCycles(work: ShopBillingWork): Promise<boolean> {
   await settleLateAttempts(work);
   const due = await listDueContracts(work);
   let stopped = false;
-  await mapWithConcurrency(due, REQUESTS_PER_SHOP, async (contract) => {
+  await mapWithConcurrency(chunk(due, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
     if (stopped || !(await work.mayContinue())) {
       stopped = true;
       return;
     }
-    const planned = await dueChargesOf(work, contract);
+    const planned = await dueChargesOf(work, batch);
     if (planned.length === 0) return;
     const toSend = await recordFirstAttempts(work.shop, planned, work.runLocalDate);
     work.tally.cycles.alreadyAttempted += planned.length - toSend.length;
-    for (const attempt of toSend) await sendAttempt(work, attempt);
+    for (const group of chunk(toSend, ATTEMPTS_PER_REQUEST)) await sendAttempts(work, group);
   });
   return !stopped;
 }
 
-async function sendAttempt(work: ShopBillingWork, attempt: AttemptToSend): Promise<void> {
+async function sendAttempts(work: ShopBillingWork, attempts: AttemptToSend[]): Promise<void> {
   const { tally } = work;
-  const result = await createBillingAttempt(work.client, {
-    contractId: attempt.contractId,
-    idempotencyKey: attempt.idempotencyKey,
-    cycleIndex: attempt.billingCycleIndex,
+  const results = await createBillingAttempts(
+    work.client,
+    attempts.map((attempt) => ({ contractId: attempt.contractId, idempotencyKey: attempt.idempotencyKey, cycleIndex: attempt.billingCycleIndex })),
+  );
+  const outcomes = results.map((result, i) => {
+    let outcome: AttemptOutcome;
+    if (result.accepted) {
+      outcome = outcomeOfBillingAttempt(result.attempt);
+    } else {
+      // Contract paused or terminated, cycle skipped or billed elsewhere...: Shopify's answer will not change.
+      const [first] = result.userErrors;
+      outcome = { status: AttemptStatus.Rejected, errorCode: first?.code ?? "USER_ERROR", errorMessage: result.userErrors.map((e) => e.message).join("; ") };
+    }
+    tally.attempts.sent++;
+    countOutcome(tally, outcome.status);
+    return { idempotencyKey: attempts[i].idempotencyKey, outcome };
   });
-  tally.attempts.sent++;
-  let outcome: AttemptOutcome;
-  if (result.accepted) {
-    outcome = outcomeOfBillingAttempt(result.attempt);
-  } else {
-    // Contract paused or terminated, cycle skipped or billed elsewhere...: Shopify's answer will not change.
-    const [first] = result.userErrors;
-    outcome = { status: AttemptStatus.Rejected, errorCode: first?.code ?? "USER_ERROR", errorMessage: result.userErrors.map((e) => e.message).join("; ") };
-  }
-  countOutcome(tally, outcome.status);
-  await applyAttemptOutcome(prisma, { shop: work.shop, idempotencyKey: attempt.idempotencyKey }, outcome, work.now, work.now);
+  await applyAttemptOutcomes(work.shop, outcomes, work.now, work.now);
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 function countOutcome(tally: BillingRunTally, status: AttemptStatus): void {

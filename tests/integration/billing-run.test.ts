@@ -148,8 +148,8 @@ describe.each(testProviders())("%s: billing run", (provider) => {
 
   it("stops when the time budget is spent and the next calls continue where it stopped", async () => {
     const shop = "big-shop.myshopify.com";
-    await shopWithContracts(shop, 60);
-    harness.simulator.setLatency({ latencyMs: 100 });
+    await shopWithContracts(shop, 150);
+    harness.simulator.setLatency({ latencyMs: 400 });
     try {
       const first = await harness.runBilling({ timeBudgetSeconds: 1 });
       expect(first.shops.unfinished).toBe(1);
@@ -164,9 +164,9 @@ describe.each(testProviders())("%s: billing run", (provider) => {
       harness.simulator.setLatency({ latencyMs: 0 });
     }
     await harness.simulator.waitForIdle();
-    expect(harness.simulator.chargeCount(shop)).toBe(60);
-    expect(harness.simulator.billingAttempts(shop)).toHaveLength(60);
-    expect(await harness.prisma.billingAttempt.count({ where: { shop, status: AttemptStatus.Succeeded } })).toBe(60);
+    expect(harness.simulator.chargeCount(shop)).toBe(150);
+    expect(harness.simulator.billingAttempts(shop)).toHaveLength(150);
+    expect(await harness.prisma.billingAttempt.count({ where: { shop, status: AttemptStatus.Succeeded } })).toBe(150);
     expect((await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).lastRunOutcome).toBe("COMPLETED");
   });
 
