@@ -46,7 +46,7 @@ describe("parseEnvironment", () => {
     expect(parseEnvironment(valid)).toMatchObject({
       BILLING_TIME_BUDGET_SECONDS: 15,
       BILLING_CATCH_UP_WINDOW_HOURS: 48,
-      BILLING_SHOP_CONCURRENCY: 100,
+      BILLING_SHOP_CONCURRENCY: 16,
       BILLING_LEASE_SECONDS: 120,
     });
     expect(parseEnvironment({ ...valid, BILLING_TIME_BUDGET_SECONDS: "25", BILLING_CATCH_UP_WINDOW_HOURS: "" })).toMatchObject({

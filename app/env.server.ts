@@ -62,7 +62,7 @@ const environmentSchema = z.object({
   SHOPIFY_STORE_SIMULATOR_URL: optionalUrl,
   BILLING_TIME_BUDGET_SECONDS: integerSetting(15, 1, 900),
   BILLING_CATCH_UP_WINDOW_HOURS: integerSetting(48, 1, 720),
-  BILLING_SHOP_CONCURRENCY: integerSetting(100, 1, 1000),
+  BILLING_SHOP_CONCURRENCY: integerSetting(16, 1, 1000),
   BILLING_LEASE_SECONDS: integerSetting(120, 10, 3600),
 });
 

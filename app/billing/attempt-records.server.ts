@@ -79,7 +79,13 @@ export async function applyAttemptOutcomes(
 ): Promise<void> {
   if (outcomes.length === 0) return;
   await prisma.$transaction(
-    outcomes.map(({ idempotencyKey, outcome }) => prisma.billingAttempt.updateMany(outcomeUpdate({ shop, idempotencyKey }, outcome, at, sentAt))),
+    async (tx) => {
+      for (const { idempotencyKey, outcome } of outcomes) {
+        await tx.billingAttempt.updateMany(outcomeUpdate({ shop, idempotencyKey }, outcome, at, sentAt));
+      }
+    },
+    // A big run queues many of these for the pool; Prisma's default 2 s wait is too short there.
+    { maxWait: 10_000, timeout: 15_000 },
   );
 }
 
