@@ -4,15 +4,15 @@
  * way Shopify admin installs them, and contracts that are due at the simulated billing time.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatedClientsDirectory } from "../app/db/client.server";
-import { parseDatabaseUrl, type DatabaseProvider } from "../app/db/database-url";
-import { openSqlConnection } from "../app/db/sql-connection.server";
+import type { DatabaseProvider } from "../app/db/database-url";
 import { signSessionToken } from "../simulator/session-token";
 import type { StoreSimulator } from "../simulator/store-simulator";
+import { createEmptyDatabase, type TestDatabase } from "../tests/support/databases";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -25,44 +25,16 @@ const DEFAULT_POSTGRESQL_URL = "postgresql://root@127.0.0.1:5432/test";
 export const BENCH_PROVIDERS = ["sqlite", "postgresql"] as const satisfies readonly DatabaseProvider[];
 export type BenchProvider = (typeof BENCH_PROVIDERS)[number];
 
-export interface BenchDatabase {
-  provider: BenchProvider;
-  url: string;
-  /** Drops the database (PostgreSQL) or deletes the file (SQLite). */
-  drop(): Promise<void>;
-}
+export type BenchDatabase = TestDatabase & { provider: BenchProvider };
 
 /** A new, empty database for one run: `bench_<stamp>` on the PostgreSQL server, or a temp SQLite file. */
 export async function createBenchDatabase(provider: BenchProvider, stamp: string): Promise<BenchDatabase> {
-  const name = `bench_${stamp}`;
-  if (provider === "sqlite") {
-    const directory = path.join(os.tmpdir(), "billing-bench");
-    mkdirSync(directory, { recursive: true });
-    const file = path.join(directory, `${name}.sqlite`);
-    return {
-      provider,
-      url: `file:${file}`,
-      async drop() {
-        for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
-      },
-    };
-  }
-  const serverUrl = process.env.BENCH_POSTGRESQL_URL || DEFAULT_POSTGRESQL_URL;
-  const adminTarget = parseDatabaseUrl(serverUrl);
-  const admin = await openSqlConnection(adminTarget);
-  await admin.exec(`CREATE DATABASE "${name}"`);
-  await admin.close();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    provider,
-    url: url.toString(),
-    async drop() {
-      const connection = await openSqlConnection(adminTarget);
-      await connection.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await connection.close();
-    },
-  };
+  const database = await createEmptyDatabase(provider, {
+    name: `bench_${stamp}`,
+    serverUrl: process.env.BENCH_POSTGRESQL_URL || DEFAULT_POSTGRESQL_URL,
+    sqliteDirectory: path.join(os.tmpdir(), "billing-bench"),
+  });
+  return { ...database, provider };
 }
 
 function run(args: string[], env: Record<string, string> = {}): void {

@@ -60,17 +60,17 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
   const deadline = startedAt + options.timeBudgetMs;
   const tally = emptyTally();
   const wouldCharge: NonNullable<BillingRunSummary["wouldCharge"]> = [];
-  const seen: number[] = [];
+  let lastListedId = 0;
   const queue: ClaimedSchedule[] = [];
   let exhausted = false;
   let refilling: Promise<void> | undefined;
 
-  // Shops are listed in batches as workers need them, by one query at a time (idle workers
-  // wait for it rather than all fetching the same shops); each id is looked at once per call.
+  // Shops are listed in pages as workers need them, by one query at a time (idle workers
+  // wait for it rather than all fetching the same shops); each shop is looked at once per call.
   const refill = async () => {
-    const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 2, seen);
+    const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 2, lastListedId);
     if (batch.length === 0) exhausted = true;
-    for (const schedule of batch) seen.push(schedule.id);
+    else lastListedId = batch[batch.length - 1].id;
     queue.push(...batch);
   };
   const nextSchedule = async (): Promise<ClaimedSchedule | undefined> => {

@@ -17,11 +17,15 @@ export interface ClaimedSchedule {
 const leaseIsFree = (leaseClock: Date) => ({ OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: leaseClock } }] });
 const isDueBy = (now: Date) => ({ OR: [{ nextRunAt: null }, { nextRunAt: { lte: now } }] });
 
-/** Active schedules whose next run time has come and that nobody holds, oldest first. */
-export async function findClaimableSchedules(now: Date, leaseClock: Date, limit: number, excludeIds: number[]) {
+/**
+ * Active schedules whose next run time has come and that nobody holds, by id after `afterId`:
+ * a call pages through them once (a cursor, not a growing NOT IN list, which SQLite would
+ * refuse past 999 parameters).
+ */
+export async function findClaimableSchedules(now: Date, leaseClock: Date, limit: number, afterId: number) {
   return prisma.billingSchedule.findMany({
-    where: { active: true, AND: [isDueBy(now), leaseIsFree(leaseClock)], ...(excludeIds.length ? { id: { notIn: excludeIds } } : {}) },
-    orderBy: [{ nextRunAt: "asc" }, { id: "asc" }],
+    where: { active: true, id: { gt: afterId }, AND: [isDueBy(now), leaseIsFree(leaseClock)] },
+    orderBy: { id: "asc" },
     take: limit,
     select: { id: true, shop: true, timezone: true, billingHour: true, lastBilledLocalDate: true },
   });

@@ -22,12 +22,18 @@ function uniqueName(): string {
   return `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
 }
 
-/** A new, empty database of its own: tests never share one, nor touch the development database. */
-export async function createEmptyDatabase(provider: DatabaseProvider): Promise<TestDatabase> {
-  const name = uniqueName();
+/**
+ * A new, empty database of its own: tests never share one, nor touch the development
+ * database. The benchmark passes its own server URL and name.
+ */
+export async function createEmptyDatabase(
+  provider: DatabaseProvider,
+  options: { name?: string; serverUrl?: string; sqliteDirectory?: string } = {},
+): Promise<TestDatabase> {
+  const { name = uniqueName(), sqliteDirectory = SQLITE_DIRECTORY } = options;
   if (provider === "sqlite") {
-    mkdirSync(SQLITE_DIRECTORY, { recursive: true });
-    const file = path.join(SQLITE_DIRECTORY, `${name}.sqlite`);
+    mkdirSync(sqliteDirectory, { recursive: true });
+    const file = path.join(sqliteDirectory, `${name}.sqlite`);
     const url = `file:${file}`;
     return {
       provider,
@@ -38,7 +44,7 @@ export async function createEmptyDatabase(provider: DatabaseProvider): Promise<T
       },
     };
   }
-  const serverUrl = process.env[TEST_SERVER_URL_VARIABLES[provider]];
+  const serverUrl = options.serverUrl ?? process.env[TEST_SERVER_URL_VARIABLES[provider]];
   if (!serverUrl) throw new Error(`${TEST_SERVER_URL_VARIABLES[provider]} is not set`);
   const admin = await openSqlConnection(parseDatabaseUrl(serverUrl));
   const quoted = provider === "postgresql" ? `"${name}"` : `\`${name}\``;
