@@ -1,4 +1,5 @@
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
+import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import { chargeDueCycles, findDueCharges } from "./charge-shop.server";
 import { findDueRun, nextRunAt, type DueRun } from "./due-time";
 import { emptyTally, type BillingRunTally } from "./run-tally";
@@ -37,14 +38,6 @@ export interface BillingRunSummary extends BillingRunTally {
   /** In a dry run, what would be charged, per shop. */
   wouldCharge?: Array<{ shop: string; localDate: string; cycles: number }>;
   elapsedMs: number;
-}
-
-/** The shop has no offline session (uninstalled, or never finished installing). */
-export class ShopNotInstalledError extends Error {
-  constructor(readonly shop: string) {
-    super(`${shop} has no offline session: the app is not installed there (reinstall to resume billing)`);
-    this.name = "ShopNotInstalledError";
-  }
 }
 
 // Stop claiming new shops shortly before the budget ends, so the answer leaves in time.

@@ -40,3 +40,11 @@ export class ShopifyUnavailableError extends Error {
     this.name = "ShopifyUnavailableError";
   }
 }
+
+/** The shop has no offline session (uninstalled, or never finished installing). */
+export class ShopNotInstalledError extends Error {
+  constructor(readonly shop: string) {
+    super(`${shop} has no offline session: the app is not installed there (reinstall to resume billing)`);
+    this.name = "ShopNotInstalledError";
+  }
+}

@@ -1,7 +1,7 @@
-import { ShopNotInstalledError } from "../billing/billing-run.server";
 import { countShopifyCall } from "../metrics.server";
 import { unauthenticated } from "../shopify.server";
 import { createAdminApiClient, type AdminApiClient } from "./admin-api-client.server";
+import { ShopNotInstalledError } from "./admin-api-errors";
 import { SHOPIFY_API_VERSION } from "./api-version";
 
 /**

@@ -206,6 +206,19 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     expect(harness.simulator.chargeCount(shop)).toBe(0);
   });
 
+  it("records a shop without an offline session as failed, naming the cause, and charges nothing", async () => {
+    const shop = "lost-session.myshopify.com";
+    await shopWithContracts(shop, 2);
+    await harness.prisma.session.deleteMany({ where: { shop } });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const summary = await harness.runBilling();
+    warn.mockRestore();
+    expect(summary.shops.failed).toBeGreaterThanOrEqual(1);
+    const schedule = await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
+    expect(schedule).toMatchObject({ lastRunOutcome: "FAILED", lastRunError: expect.stringMatching(/no offline session/) });
+    expect(harness.simulator.chargeCount(shop)).toBe(0);
+  });
+
   it("records Shopify's user errors as rejected attempts and never re-sends them", async () => {
     const shop = "user-errors.myshopify.com";
     const [pausedMidRun] = await shopWithContracts(shop, 2);
