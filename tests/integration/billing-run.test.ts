@@ -123,7 +123,8 @@ describe.each(testProviders())("%s: billing run", (provider) => {
 
     const whileLeased = await harness.runBilling();
     expect(whileLeased.attempts.sent).toBe(0);
-    expect(harness.simulator.chargeCount(shop)).toBe(0 + (await settledCharges(shop)));
+    // Only the attempt the dead process sent before dying has charged.
+    expect(harness.simulator.chargeCount(shop)).toBe(1);
 
     await harness.prisma.billingSchedule.update({ where: { shop }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
     const resumed = await harness.runBilling();
@@ -143,8 +144,6 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     await createBillingAttempt(client, { contractId, cycleIndex, idempotencyKey: billingAttemptIdempotencyKey(contractId, cycleIndex, 1) });
     await harness.simulator.waitForIdle();
   }
-
-  const settledCharges = async (shop: string) => harness.simulator.chargeCount(shop);
 
   it("stops when the time budget is spent and the next calls continue where it stopped", async () => {
     const shop = "big-shop.myshopify.com";
