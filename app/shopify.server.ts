@@ -9,7 +9,7 @@ import { ConcurrencySafeSessionStorage } from "./shopify/session-storage.server"
 import { routeShopifyTrafficToSimulator } from "./shopify/store-simulator-routing.server";
 
 // Refuse to start, listing every problem, rather than fail on the first request.
-const env = parseEnvironment(process.env);
+export const env = parseEnvironment(process.env);
 
 if (env.SHOPIFY_STORE_SIMULATOR_URL) {
   console.warn(`[shopify] talking to the STORE SIMULATOR at ${env.SHOPIFY_STORE_SIMULATOR_URL}, not to Shopify`);

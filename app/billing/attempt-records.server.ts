@@ -2,6 +2,7 @@ import type { Prisma } from "../db/client.server";
 import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
 import { AttemptStatus, isForwardTransition, type AttemptOutcome } from "./attempt-status";
+import { chunk } from "./concurrency";
 import { billingAttemptIdempotencyKey } from "./idempotency-key";
 
 export interface PlannedCharge {
@@ -30,9 +31,9 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
     idempotencyKey: billingAttemptIdempotencyKey(charge.contractId, charge.billingCycleIndex, 1),
   }));
   const statusByKey = new Map<string, string>();
-  for (let i = 0; i < withKeys.length; i += KEY_CHUNK) {
+  for (const slice of chunk(withKeys, KEY_CHUNK)) {
     const rows = await prisma.billingAttempt.findMany({
-      where: { idempotencyKey: { in: withKeys.slice(i, i + KEY_CHUNK).map((a) => a.idempotencyKey) } },
+      where: { idempotencyKey: { in: slice.map((a) => a.idempotencyKey) } },
       select: { idempotencyKey: true, status: true },
     });
     for (const row of rows) statusByKey.set(row.idempotencyKey, row.status);

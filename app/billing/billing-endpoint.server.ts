@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { json } from "@remix-run/node";
-import { parseEnvironment } from "../env.server";
 import { readMetrics } from "../metrics.server";
+import { env } from "../shopify.server";
 import { adminClientForShop } from "../shopify/shop-admin-client.server";
 import { runBilling } from "./billing-run.server";
 import { InvalidBillingRunRequestError, isAuthorizedCronRequest, parseBillingRunRequest } from "./cron-request.server";
@@ -13,7 +13,6 @@ import { InvalidBillingRunRequestError, isAuthorizedCronRequest, parseBillingRun
  */
 export async function handleBillingRunRequest(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed();
-  const env = parseEnvironment(process.env);
   const refusal = refuseUnlessScheduler(request, env.CRON_SECRET);
   if (refusal) return refusal;
   let options;
@@ -38,7 +37,7 @@ export async function handleBillingRunRequest(request: Request): Promise<Respons
 
 /** GET /api/metrics: the process counters, behind the same secret as the billing endpoint. */
 export function metricsResponse(request: Request): Response {
-  return refuseUnlessScheduler(request, parseEnvironment(process.env).CRON_SECRET) ?? json(readMetrics());
+  return refuseUnlessScheduler(request, env.CRON_SECRET) ?? json(readMetrics());
 }
 
 /** A response refusing the request, or undefined when it carries the scheduler's secret. */

@@ -18,7 +18,7 @@ import {
   type AttemptToSend,
   type PlannedCharge,
 } from "./attempt-records.server";
-import { mapWithConcurrency } from "./concurrency";
+import { chunk, mapWithConcurrency } from "./concurrency";
 import type { BillingRunTally } from "./run-tally";
 
 /** Requests in flight per shop; the client's throttle governor paces them to the shop's bucket. */
@@ -76,20 +76,35 @@ async function dueChargesOf(
   });
 }
 
+/**
+ * Runs `handle` on the shop's due contracts, a batch (one cycles query) at a time, while the
+ * call may continue; returns false when it stopped before every batch was handled.
+ */
+async function forEachDueBatch(
+  work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally" | "mayContinue">,
+  handle: (batch: ActiveSubscriptionContract[]) => Promise<void>,
+): Promise<boolean> {
+  const due = await listDueContracts(work);
+  let stopped = false;
+  await mapWithConcurrency(chunk(due, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
+    if (stopped || !(await work.mayContinue())) {
+      stopped = true;
+      return;
+    }
+    await handle(batch);
+  });
+  return !stopped;
+}
+
 /** Dry run: every cycle of the shop that would be charged now, or undefined when out of time. */
 export async function findDueCharges(
   work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally" | "mayContinue">,
 ): Promise<PlannedCharge[] | undefined> {
-  const due = await listDueContracts(work);
-  let outOfTime = false;
-  const charges = await mapWithConcurrency(chunk(due, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
-    if (outOfTime || !(await work.mayContinue())) {
-      outOfTime = true;
-      return [];
-    }
-    return dueChargesOf(work, batch);
+  const charges: PlannedCharge[] = [];
+  const completed = await forEachDueBatch(work, async (batch) => {
+    charges.push(...(await dueChargesOf(work, batch)));
   });
-  return outOfTime ? undefined : charges.flat();
+  return completed ? charges : undefined;
 }
 
 /**
@@ -100,20 +115,13 @@ export async function findDueCharges(
  */
 export async function chargeDueCycles(work: ShopBillingWork): Promise<boolean> {
   await settleLateAttempts(work);
-  const due = await listDueContracts(work);
-  let stopped = false;
-  await mapWithConcurrency(chunk(due, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
-    if (stopped || !(await work.mayContinue())) {
-      stopped = true;
-      return;
-    }
+  return forEachDueBatch(work, async (batch) => {
     const planned = await dueChargesOf(work, batch);
     if (planned.length === 0) return;
     const toSend = await recordFirstAttempts(work.shop, planned, work.runLocalDate);
     work.tally.cycles.alreadyAttempted += planned.length - toSend.length;
     for (const group of chunk(toSend, ATTEMPTS_PER_REQUEST)) await sendAttempts(work, group);
   });
-  return !stopped;
 }
 
 async function sendAttempts(work: ShopBillingWork, attempts: AttemptToSend[]): Promise<void> {
@@ -138,9 +146,6 @@ async function sendAttempts(work: ShopBillingWork, attempts: AttemptToSend[]): P
   await applyAttemptOutcomes(work.shop, outcomes, work.now, work.now);
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-}
 
 function countOutcome(tally: BillingRunTally, status: AttemptStatus): void {
   const key = ({

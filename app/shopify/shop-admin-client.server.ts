@@ -3,6 +3,7 @@ import { unauthenticated } from "../shopify.server";
 import { createAdminApiClient, type AdminApiClient } from "./admin-api-client.server";
 import { ShopNotInstalledError } from "./admin-api-errors";
 import { SHOPIFY_API_VERSION } from "./api-version";
+import { simulatorUrlFor } from "./store-simulator-routing.server";
 
 /**
  * An Admin API client for a shop, outside any merchant request (the cron run): the shop's
@@ -26,5 +27,5 @@ export async function adminClientForShop(shop: string): Promise<AdminApiClient> 
 /** Shopify's Admin GraphQL URL for the shop, or the store simulator's when tests or the demo run. */
 export function adminGraphqlEndpoint(shop: string, simulatorUrl = process.env.SHOPIFY_STORE_SIMULATOR_URL): string {
   const path = `/admin/api/${SHOPIFY_API_VERSION}/graphql.json`;
-  return simulatorUrl ? `${simulatorUrl.replace(/\/+$/, "")}/${shop}${path}` : `https://${shop}${path}`;
+  return simulatorUrl ? simulatorUrlFor(simulatorUrl, shop, path) : `https://${shop}${path}`;
 }

@@ -6,14 +6,18 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
  * client cannot be pointed at an http:// host any other way.
  */
 export function routeShopifyTrafficToSimulator(simulatorUrl: string): void {
-  const base = simulatorUrl.replace(/\/+$/, "");
   const upstream = globalThis.fetch;
   setAbstractFetchFunc(async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.protocol === "https:" && url.hostname.endsWith(".myshopify.com")) {
-      const rerouted = `${base}/${url.hostname}${url.pathname}${url.search}`;
+      const rerouted = simulatorUrlFor(simulatorUrl, url.hostname, `${url.pathname}${url.search}`);
       return input instanceof Request ? upstream(new Request(rerouted, input), init) : upstream(rerouted, init);
     }
     return upstream(input, init);
   });
+}
+
+/** Where the simulator serves what Shopify serves at https://<shop><path>. */
+export function simulatorUrlFor(simulatorUrl: string, shop: string, path: string): string {
+  return `${simulatorUrl.replace(/\/+$/, "")}/${shop}${path}`;
 }
