@@ -18,7 +18,7 @@ describe("shopify.app.toml agrees with the code", () => {
 
   it("routes every declared webhook to an existing route module", () => {
     const uris = [...toml.matchAll(/^\s*uri = "(\/webhooks\/[^"]+)"$/gm)].map((m) => m[1]);
-    expect(uris).toHaveLength(7);
+    expect(uris).toHaveLength(10);
     for (const uri of uris) {
       const routeFile = path.resolve(import.meta.dirname, "..", "routes", `${uri.slice(1).replaceAll("/", ".")}.tsx`);
       expect(() => readFileSync(routeFile), uri).not.toThrow();
