@@ -143,11 +143,11 @@ describe("drift check", () => {
   });
 
   it("reports an index dropped from the models", async () => {
-    const models = readModels().replace("  @@index([status, nextRetryAt])\n", "");
+    const models = readModels().replace("  @@index([status, nextActionAt])\n", "");
     const scratch = await createEmptyDatabase("sqlite");
     try {
       expect(await findDrift("sqlite", scratch.target, models)).toEqual([
-        "index DunningTracker_status_nextRetryAt_idx (status, nextRetryAt) on DunningTracker is not in the models",
+        "index DunningTracker_status_nextActionAt_idx (status, nextActionAt) on DunningTracker is not in the models",
       ]);
     } finally {
       await scratch.drop();
