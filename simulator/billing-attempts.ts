@@ -194,6 +194,8 @@ function fieldOf(code: BillingAttemptUserErrorCode, inputPath: string[]): string
 function nextOutcome(billing: ShopBilling, contract: ContractRecord): PaymentOutcome {
   const method = contract.paymentMethodGid ? billing.paymentMethods.get(contract.paymentMethodGid) : undefined;
   if (!method) return { error: "PAYMENT_METHOD_NOT_SPECIFIED" };
+  // The contract still points at a revoked method until the customer picks another; Shopify cannot find it to charge.
+  if (method.revokedAt) return { error: "PAYMENT_METHOD_NOT_FOUND" };
   return method.script.shift() ?? method.defaultOutcome;
 }
 

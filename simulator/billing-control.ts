@@ -4,11 +4,15 @@ import {
   type AttemptRecord,
   type BillingStore,
   CONTRACT_STATUSES,
+  type ContractActionRecord,
   type ContractRecord,
   type ContractStatus,
+  type PaymentMethodRecord,
   type PaymentOutcome,
   type ShopBilling,
 } from "./billing-state";
+import type { BillingWebhooks } from "./billing-webhooks";
+import type { ContractChanges } from "./contract-changes";
 import { assertCurrencyCode, normalizeShopDomain, type SimulatedStore } from "./shop-state";
 
 // The in-process control API for billing: tests and benchmarks set up customers and
@@ -92,8 +96,51 @@ export interface OrderSnapshot {
   cycleIndex: number;
 }
 
-export function createBillingControl(store: BillingStore, shops: SimulatedStore) {
+/** A card the customer adds or updates: what it does with the next attempts. */
+export interface PaymentMethodInput {
+  /** One per completed attempt, then `defaultOutcome`; default: none. */
+  outcomes?: PaymentOutcome[];
+  /** Default "success": a new card works unless the test says otherwise. */
+  defaultOutcome?: PaymentOutcome;
+}
+
+export interface AddPaymentMethodInput extends PaymentMethodInput {
+  /** Default true: the customer's ACTIVE and PAUSED contracts switch to the new method. */
+  assignToContracts?: boolean;
+}
+
+export interface PaymentMethodSnapshot {
+  id: string;
+  customerId: string;
+  revokedAt: Date | null;
+}
+
+export interface ContractActionSnapshot {
+  action: ContractActionRecord["action"];
+  contractId: string;
+  /** SKIP and UNSKIP only. */
+  cycleIndex?: number;
+  at: Date;
+}
+
+export function createBillingControl(
+  store: BillingStore,
+  shops: SimulatedStore,
+  { changes, webhooks }: { changes: ContractChanges; webhooks: BillingWebhooks },
+) {
   const billingOf = (domain: string): ShopBilling => store.forShop(shopDomain(shops, domain));
+
+  function newPaymentMethod(billing: ShopBilling, customerGid: string, input: PaymentMethodInput): PaymentMethodRecord {
+    const method: PaymentMethodRecord = {
+      gid: store.newPaymentMethodGid(),
+      customerGid,
+      script: (input.outcomes ?? []).map(checkedOutcome),
+      defaultOutcome: checkedOutcome(input.defaultOutcome ?? "success"),
+      revokedAt: null,
+    };
+    billing.paymentMethods.set(method.gid, method);
+    return method;
+  }
 
   function createCustomer(shop: string, input: CreateCustomerInput = {}): { customerId: string; paymentMethodId: string } {
     const billing = billingOf(shop);
@@ -105,14 +152,9 @@ export function createBillingControl(store: BillingStore, shops: SimulatedStore)
       firstName: input.firstName ?? "Sim",
       lastName: input.lastName ?? `Customer ${number}`,
     });
-    const paymentMethodId = store.newPaymentMethodGid();
-    billing.paymentMethods.set(paymentMethodId, {
-      gid: paymentMethodId,
-      customerGid: customerId,
-      script: (input.paymentMethodOutcomes ?? []).map(checkedOutcome),
-      defaultOutcome: checkedOutcome(input.defaultOutcome ?? "success"),
-    });
-    return { customerId, paymentMethodId };
+    // Set-up, not something the customer did: no customer_payment_methods/create.
+    const method = newPaymentMethod(billing, customerId, { outcomes: input.paymentMethodOutcomes, defaultOutcome: input.defaultOutcome });
+    return { customerId, paymentMethodId: method.gid };
   }
 
   function createContract(shop: string, input: CreateContractInput): { contractId: string; customerId: string; paymentMethodId: string | null } {
@@ -157,18 +199,17 @@ export function createBillingControl(store: BillingStore, shops: SimulatedStore)
     createCustomer,
     createContract,
 
+    /** A change made elsewhere (the customer portal, the merchant): raises the contract webhooks if the status changed. */
     setContractStatus(shop: string, contractId: string, status: ContractStatus): void {
       if (!(CONTRACT_STATUSES as readonly string[]).includes(status)) throw new Error(`setContractStatus: unknown status "${status}"`);
-      const contract = existingContract(billingOf(shop), contractId);
-      contract.status = status;
-      contract.updatedAt = store.clock.now();
+      const domain = shopDomain(shops, shop);
+      changes.setStatus(domain, existingContract(store.forShop(domain), contractId), status);
     },
 
+    /** Raises subscription_billing_cycles/skip unless the cycle already was skipped. */
     skipBillingCycle(shop: string, contractId: string, cycleIndex: number): void {
-      const billing = billingOf(shop);
-      const contract = existingContract(billing, contractId);
-      contract.skippedCycles.add(cycleIndex);
-      billing.refreshNextBillingDate(contract);
+      const domain = shopDomain(shops, shop);
+      changes.setCycleSkipped(domain, existingContract(store.forShop(domain), contractId), cycleIndex, true);
     },
 
     /** Replaces what the payment method does with its next attempts. */
@@ -177,6 +218,61 @@ export function createBillingControl(store: BillingStore, shops: SimulatedStore)
       if (!found) throw new Error(`scriptPaymentMethod: no payment method ${paymentMethodId}`);
       found.method.script = outcomes.map(checkedOutcome);
       if (defaultOutcome !== undefined) found.method.defaultOutcome = checkedOutcome(defaultOutcome);
+    },
+
+    /** The customer updated the card: it does what `input` says from the next attempt on. */
+    updatePaymentMethod(shop: string, paymentMethodId: string, input: PaymentMethodInput = {}): void {
+      const domain = shopDomain(shops, shop);
+      const method = existingPaymentMethod(store.forShop(domain), paymentMethodId, "updatePaymentMethod");
+      if (method.revokedAt) throw new Error(`updatePaymentMethod: payment method ${paymentMethodId} is revoked; add a new one with addPaymentMethod()`);
+      const script = (input.outcomes ?? []).map(checkedOutcome);
+      const defaultOutcome = checkedOutcome(input.defaultOutcome ?? "success");
+      method.script = script;
+      method.defaultOutcome = defaultOutcome;
+      webhooks.paymentMethodChanged(domain, method, "update");
+    },
+
+    /** The customer added a card, by default for all their live contracts: create, then one contract update per contract. */
+    addPaymentMethod(shop: string, customerId: string, input: AddPaymentMethodInput = {}): { paymentMethodId: string } {
+      const domain = shopDomain(shops, shop);
+      const billing = store.forShop(domain);
+      if (!billing.customers.has(customerId)) throw new Error(`addPaymentMethod: no customer ${customerId} in this shop`);
+      const method = newPaymentMethod(billing, customerId, input);
+      webhooks.paymentMethodChanged(domain, method, "create");
+      if (input.assignToContracts ?? true) {
+        for (const contract of billing.contracts.values()) {
+          if (contract.customerGid !== customerId || (contract.status !== "ACTIVE" && contract.status !== "PAUSED")) continue;
+          changes.assignPaymentMethod(domain, contract, method.gid);
+        }
+      }
+      return { paymentMethodId: method.gid };
+    },
+
+    /** Contracts keep pointing at a revoked method, and their attempts fail with PAYMENT_METHOD_NOT_FOUND, until another is assigned. */
+    revokePaymentMethod(shop: string, paymentMethodId: string): void {
+      const domain = shopDomain(shops, shop);
+      const method = existingPaymentMethod(store.forShop(domain), paymentMethodId, "revokePaymentMethod");
+      if (method.revokedAt) throw new Error(`revokePaymentMethod: payment method ${paymentMethodId} is already revoked`);
+      method.revokedAt = store.clock.now();
+      webhooks.paymentMethodChanged(domain, method, "revoke");
+    },
+
+    paymentMethodsOf(shop: string, customerId: string): PaymentMethodSnapshot[] {
+      const billing = billingOf(shop);
+      if (!billing.customers.has(customerId)) throw new Error(`paymentMethodsOf: no customer ${customerId} in this shop`);
+      return [...billing.paymentMethods.values()]
+        .filter((method) => method.customerGid === customerId)
+        .map((method) => ({ id: method.gid, customerId: method.customerGid, revokedAt: method.revokedAt }));
+    },
+
+    /** What the app's mutations did to contracts (pause, cancel, activate, skip, unskip), in order; the control API adds nothing. */
+    contractActions(shop: string): ContractActionSnapshot[] {
+      return billingOf(shop).contractActions.map(({ action, contractGid, cycleIndex, at }) => ({
+        action,
+        contractId: contractGid,
+        ...(cycleIndex === undefined ? {} : { cycleIndex }),
+        at,
+      }));
     },
 
     listContracts(shop: string): ContractSnapshot[] {
@@ -252,10 +348,17 @@ function shopDomain(shops: SimulatedStore, domain: string): string {
   return normalized;
 }
 
+/** The customer and their newest unrevoked payment method, the one a new contract would be set up with. */
 function existingCustomer(billing: ShopBilling, customerId: string): { customerId: string; paymentMethodId: string | null } {
   if (!billing.customers.has(customerId)) throw new Error(`createContract: no customer ${customerId} in this shop`);
-  const method = [...billing.paymentMethods.values()].find((candidate) => candidate.customerGid === customerId);
+  const method = [...billing.paymentMethods.values()].filter((candidate) => candidate.customerGid === customerId && !candidate.revokedAt).at(-1);
   return { customerId, paymentMethodId: method?.gid ?? null };
+}
+
+function existingPaymentMethod(billing: ShopBilling, paymentMethodId: string, caller: string): PaymentMethodRecord {
+  const method = billing.paymentMethods.get(paymentMethodId);
+  if (!method) throw new Error(`${caller}: no payment method ${paymentMethodId} in this shop`);
+  return method;
 }
 
 function existingContract(billing: ShopBilling, contractId: string): ContractRecord {

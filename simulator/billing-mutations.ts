@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { selectCycle, type CycleSelector } from "./billing-calendar";
 import type { AttemptResult } from "./billing-attempts";
 import type { BulkChargeFilters } from "./billing-bulk-charge";
-import { type ContractRecord, type ContractStatus, isTerminated } from "./billing-state";
+import { type ContractActionRecord, type ContractRecord, type ContractStatus, isTerminated } from "./billing-state";
 import { attemptView, type BillingContext, contractView, customerViewById, cycleView } from "./billing-views";
 
 // Mutation fields for billing, as functions graphql-js calls with (args, context).
@@ -23,7 +23,7 @@ function attemptPayload(ctx: BillingContext, result: AttemptResult) {
 }
 
 /** subscriptionContractPause / Cancel / Activate: the same checks, a different target status. */
-function updateContractStatus(ctx: BillingContext, contractId: string, status: ContractStatus) {
+function updateContractStatus(ctx: BillingContext, contractId: string, status: ContractStatus, action: ContractActionRecord["action"]) {
   const contract = ctx.billing.contracts.get(contractId);
   if (!contract) {
     return { contract: null, userErrors: [{ field: ["subscriptionContractId"], message: "Subscription contract does not exist", code: "INVALID" }] };
@@ -34,9 +34,9 @@ function updateContractStatus(ctx: BillingContext, contractId: string, status: C
       userErrors: [{ field: ["subscriptionContractId"], message: "Subscription contract status cannot be changed once terminated", code: "CONTRACT_TERMINATED" }],
     };
   }
-  contract.status = status;
-  contract.updatedAt = ctx.store.clock.now();
-  contract.revision++;
+  // Pausing a paused contract answers ok but changes nothing, so raises no webhook; contractActions still records the call.
+  ctx.changes.setStatus(ctx.shop, contract, status);
+  ctx.billing.contractActions.push({ action, contractGid: contract.gid, at: ctx.store.clock.now() });
   return { contract: contractView(ctx, contract), userErrors: [] };
 }
 
@@ -48,10 +48,13 @@ function setCycleSkipped(ctx: BillingContext, input: BillingCycleInput, skipped:
   const selection = selectCycle(contract.schedule, input.selector, ctx.store.clock.now());
   if (!("index" in selection)) return invalid("Billing cycle selector cannot select this billing cycle");
   if (contract.billedCycles.has(selection.index)) return invalid("Billing cycle has already been billed");
-  if (skipped) contract.skippedCycles.add(selection.index);
-  else contract.skippedCycles.delete(selection.index);
-  contract.updatedAt = ctx.store.clock.now();
-  ctx.billing.refreshNextBillingDate(contract);
+  ctx.changes.setCycleSkipped(ctx.shop, contract, selection.index, skipped);
+  ctx.billing.contractActions.push({
+    action: skipped ? "SKIP" : "UNSKIP",
+    contractGid: contract.gid,
+    cycleIndex: selection.index,
+    at: ctx.store.clock.now(),
+  });
   return { billingCycle: cycleView(ctx, contract, selection.index), userErrors: [] };
 }
 
@@ -136,21 +139,24 @@ export const billingMutationRoot = {
   },
 
   subscriptionContractPause({ subscriptionContractId }: { subscriptionContractId: string }, ctx: BillingContext) {
-    return updateContractStatus(ctx, subscriptionContractId, "PAUSED");
+    return updateContractStatus(ctx, subscriptionContractId, "PAUSED", "PAUSE");
   },
 
   subscriptionContractCancel({ subscriptionContractId }: { subscriptionContractId: string }, ctx: BillingContext) {
-    return updateContractStatus(ctx, subscriptionContractId, "CANCELLED");
+    return updateContractStatus(ctx, subscriptionContractId, "CANCELLED", "CANCEL");
   },
 
   subscriptionContractActivate({ subscriptionContractId }: { subscriptionContractId: string }, ctx: BillingContext) {
-    return updateContractStatus(ctx, subscriptionContractId, "ACTIVE");
+    return updateContractStatus(ctx, subscriptionContractId, "ACTIVE", "ACTIVATE");
   },
 
   customerPaymentMethodSendUpdateEmail({ customerPaymentMethodId }: { customerPaymentMethodId: string }, ctx: BillingContext) {
     const method = ctx.billing.paymentMethods.get(customerPaymentMethodId);
     if (!method) {
       return { customer: null, userErrors: [{ field: ["customerPaymentMethodId"], message: "Customer payment method does not exist" }] };
+    }
+    if (method.revokedAt) {
+      return { customer: null, userErrors: [{ field: ["customerPaymentMethodId"], message: "Customer payment method has been revoked" }] };
     }
     ctx.billing.paymentUpdateEmails.push({ paymentMethodGid: method.gid, customerGid: method.customerGid, sentAt: ctx.store.clock.now() });
     return { customer: customerViewById(ctx, method.customerGid), userErrors: [] };

@@ -7,7 +7,8 @@ import {
   customerViewById,
   cycleView,
   orderView,
-  paymentMethodView,
+  paymentMethodViewIfShown,
+  type ShowRevokedArgs,
 } from "./billing-views";
 import { type ConnectionArgs, paginate } from "./connections";
 import { filterBySearch } from "./search-query";
@@ -104,9 +105,8 @@ export const billingQueryRoot = {
     return customerViewById(ctx, id);
   },
 
-  customerPaymentMethod({ id }: { id: string }, ctx: BillingContext) {
-    const method = ctx.billing.paymentMethods.get(id);
-    return method ? paymentMethodView(ctx, method) : null;
+  customerPaymentMethod({ id, ...args }: { id: string } & ShowRevokedArgs, ctx: BillingContext) {
+    return paymentMethodViewIfShown(ctx, ctx.billing.paymentMethods.get(id), args);
   },
 
   order({ id }: { id: string }, ctx: BillingContext) {

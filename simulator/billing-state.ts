@@ -26,6 +26,8 @@ export interface PaymentMethodRecord {
   /** Consumed one per completed attempt, then `defaultOutcome`. */
   script: PaymentOutcome[];
   defaultOutcome: PaymentOutcome;
+  /** Set once the customer (or the test) revoked it; attempts on it then fail with PAYMENT_METHOD_NOT_FOUND. */
+  revokedAt: Date | null;
 }
 
 export interface ContractRecord {
@@ -49,6 +51,15 @@ export interface ContractRecord {
   /** Cycle index -> the successful attempt's gid. */
   billedCycles: Map<number, string>;
   revision: number;
+}
+
+/** What the app did to a contract through the Admin API, for tests counting its actions. */
+export interface ContractActionRecord {
+  action: "PAUSE" | "CANCEL" | "ACTIVATE" | "SKIP" | "UNSKIP";
+  contractGid: string;
+  /** The skipped or unskipped cycle. */
+  cycleIndex?: number;
+  at: Date;
 }
 
 export type AttemptState =
@@ -104,6 +115,8 @@ export class ShopBilling {
   readonly orders = new Map<string, OrderRecord>();
   readonly jobs = new Map<string, BulkChargeJobRecord>();
   readonly paymentUpdateEmails: Array<{ paymentMethodGid: string; customerGid: string; sentAt: Date }> = [];
+  /** Filled by the mutations only, not by the control API. */
+  readonly contractActions: ContractActionRecord[] = [];
   private nextOrderNumber = 1001;
 
   nextOrderName(): string {

@@ -12,6 +12,7 @@ import type {
   ShopBilling,
 } from "./billing-state";
 import { type ConnectionArgs, paginate } from "./connections";
+import type { ContractChanges } from "./contract-changes";
 import type { SearchWarning } from "./search-query";
 
 // GraphQL-shaped views of the billing records, for graphql-js's default resolvers:
@@ -25,6 +26,8 @@ export interface BillingContext {
   store: BillingStore;
   attempts: BillingAttemptProcessor;
   bulkCharges: BulkChargeRunner;
+  /** Status and skip changes go through here, so they raise their webhooks. */
+  changes: ContractChanges;
   /** Filled by resolvers that take a search `query`; reported in the response's extensions. */
   searchWarnings: Array<SearchWarning & { path: string }>;
 }
@@ -75,9 +78,9 @@ export function contractView(ctx: BillingContext, contract: ContractRecord) {
     linesCount: { count: 1, precision: "EXACT" },
     lines: (args: ConnectionArgs) => paginate([line], args, (item) => item.id, (item) => item),
     customer: () => customerViewById(ctx, contract.customerGid),
-    customerPaymentMethod: () => {
+    customerPaymentMethod: (args: ShowRevokedArgs) => {
       const method = contract.paymentMethodGid ? ctx.billing.paymentMethods.get(contract.paymentMethodGid) : undefined;
-      return method ? paymentMethodView(ctx, method) : null;
+      return paymentMethodViewIfShown(ctx, method, args);
     },
     billingAttempts: (args: ConnectionArgs) =>
       paginate(ctx.billing.attemptsOfContract(contract.gid), args, (attempt) => attempt.gid, (attempt) => attemptView(ctx, attempt)),
@@ -103,10 +106,20 @@ function customerView(customer: CustomerRecord) {
   };
 }
 
-export function paymentMethodView(ctx: BillingContext, method: PaymentMethodRecord) {
+export interface ShowRevokedArgs {
+  showRevoked?: boolean | null;
+}
+
+/** Shopify answers null for a revoked method unless asked to show revoked ones. */
+export function paymentMethodViewIfShown(ctx: BillingContext, method: PaymentMethodRecord | undefined, { showRevoked }: ShowRevokedArgs) {
+  if (!method || (method.revokedAt && !showRevoked)) return null;
+  return paymentMethodView(ctx, method);
+}
+
+function paymentMethodView(ctx: BillingContext, method: PaymentMethodRecord) {
   return {
     id: method.gid,
-    revokedAt: null,
+    revokedAt: method.revokedAt,
     customer: () => customerViewById(ctx, method.customerGid),
     subscriptionContracts: (args: ConnectionArgs) => {
       const contracts = [...ctx.billing.contracts.values()].filter((contract) => contract.paymentMethodGid === method.gid);

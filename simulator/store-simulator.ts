@@ -5,6 +5,8 @@ import type { BillingAttemptUserErrorCode } from "./billing-error-codes";
 import { BulkChargeRunner } from "./billing-bulk-charge";
 import { type BillingControl, createBillingControl } from "./billing-control";
 import { BillingStore } from "./billing-state";
+import { BillingWebhooks } from "./billing-webhooks";
+import { ContractChanges } from "./contract-changes";
 import { type GraphqlServices, handleGraphqlRequest } from "./graphql-endpoint";
 import { type ApiResponse, closeServer, errorMessage, formatHost, listen, NOT_FOUND, readBody, sendJson } from "./http";
 import { IdleSignal } from "./idle-signal";
@@ -20,7 +22,18 @@ export type { QueryCost } from "./graphql-endpoint";
 export type { SimulatedShop, StoreSimulatorOptions } from "./shop-state";
 export type { DeliverWebhookInput } from "./webhook-delivery";
 export type { WebhookDeliveryRecord } from "./webhook-queue";
-export type { AttemptSnapshot, ContractSnapshot, CreateContractInput, CreateCustomerInput, CycleSnapshot, OrderSnapshot } from "./billing-control";
+export type {
+  AddPaymentMethodInput,
+  AttemptSnapshot,
+  ContractActionSnapshot,
+  ContractSnapshot,
+  CreateContractInput,
+  CreateCustomerInput,
+  CycleSnapshot,
+  OrderSnapshot,
+  PaymentMethodInput,
+  PaymentMethodSnapshot,
+} from "./billing-control";
 export type { ContractStatus, PaymentOutcome } from "./billing-state";
 export type { FaultStatus } from "./request-faults";
 export type { BillingAttemptErrorCode, BillingAttemptUserErrorCode } from "./billing-error-codes";
@@ -51,11 +64,11 @@ export interface StoreSimulator extends BillingControl {
   deliverWebhook(input: DeliverWebhookInput): Promise<{ status: number; body: string; webhookId: string }>;
   /** Business time for contracts, cycles, attempts and orders. */
   clock: SimulatedClock;
-  /** Every webhook the simulator raised itself (billing attempts), updated as deliveries progress. */
+  /** Every webhook the simulator raised itself (billing attempts, contract, billing-cycle and payment-method changes), updated as deliveries progress. */
   webhookDeliveries: WebhookDeliveryRecord[];
   /** Resolves once no attempt or bulk job is processing and no webhook is queued, in flight or waiting to retry. */
   waitForIdle(): Promise<void>;
-  /** The same as waitForIdle(): webhooks are raised by attempts, so both must settle. */
+  /** The same as waitForIdle(): attempts raise webhooks, so both must settle. */
   waitForWebhooks(): Promise<void>;
   /** Holds webhook deliveries (in-flight ones finish); waitForIdle() then ignores the held ones. */
   pauseWebhooks(): void;
@@ -94,13 +107,15 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
     timeoutMs: options.webhookTimeoutMs ?? 5000,
     onSettled: () => idle.changed(),
   });
+  const billingWebhooks = new BillingWebhooks(billing, webhooks);
+  const changes = new ContractChanges(billing, billingWebhooks);
   const attempts = new BillingAttemptProcessor(billing, { processingMs, webhooks, onSettled: () => idle.changed() });
   const bulkCharges = new BulkChargeRunner(billing, attempts, { processingMs, onSettled: () => idle.changed() });
   const faults = new RequestFaults({ latencyMs: options.latencyMs ?? 0, jitterMs: options.latencyJitterMs ?? 0 });
   const services: GraphqlServices = {
     store,
     faults,
-    billingContext: (shop) => ({ shop, billing: billing.forShop(shop), store: billing, attempts, bulkCharges, searchWarnings: [] }),
+    billingContext: (shop) => ({ shop, billing: billing.forShop(shop), store: billing, attempts, bulkCharges, changes, searchWarnings: [] }),
   };
   const isIdle = () => attempts.isIdle() && bulkCharges.isIdle() && webhooks.isIdle();
 
@@ -124,7 +139,7 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
       }
       return deliverWebhook(appUrl, input.hmacSecret ?? options.apiSecret, input);
     },
-    ...createBillingControl(billing, store),
+    ...createBillingControl(billing, store, { changes, webhooks: billingWebhooks }),
     clock,
     webhookDeliveries: webhooks.deliveries,
     waitForIdle: () => idle.waitUntil(isIdle),

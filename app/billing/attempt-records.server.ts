@@ -7,6 +7,7 @@ import { billingAttemptIdempotencyKey } from "./idempotency-key";
 
 export interface PlannedCharge {
   contractId: string;
+  customerId: string | null;
   billingCycleIndex: number;
   expectedBillingDate: Date;
 }
@@ -42,6 +43,7 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
   const rowOf = (attempt: AttemptToSend) => ({
     shop,
     contractId: attempt.contractId,
+    customerId: attempt.customerId,
     billingCycleIndex: attempt.billingCycleIndex,
     attemptNumber: 1,
     idempotencyKey: attempt.idempotencyKey,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { billingAttemptIdempotencyKey, numericIdOf } from "./idempotency-key";
+import { billingAttemptIdempotencyKey, numericIdOf, parseBillingAttemptIdempotencyKey } from "./idempotency-key";
 
 describe("billingAttemptIdempotencyKey", () => {
   it("is the same for the same contract, cycle and attempt, and differs otherwise", () => {
@@ -22,5 +22,14 @@ describe("billingAttemptIdempotencyKey", () => {
 
   it("numericIdOf reads the trailing id", () => {
     expect(numericIdOf("gid://shopify/Order/9007199254740993")).toBe("9007199254740993");
+  });
+});
+
+describe("parseBillingAttemptIdempotencyKey", () => {
+  it("reads back the cycle and attempt of a key the app made, and nothing from others", () => {
+    const key = billingAttemptIdempotencyKey("gid://shopify/SubscriptionContract/77", 4, 3);
+    expect(parseBillingAttemptIdempotencyKey(key)).toEqual({ contractNumericId: "77", billingCycleIndex: 4, attemptNumber: 3 });
+    expect(parseBillingAttemptIdempotencyKey("cycle-charge-1b2c")).toBeUndefined();
+    expect(parseBillingAttemptIdempotencyKey(`${key}-x`)).toBeUndefined();
   });
 });

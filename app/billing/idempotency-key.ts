@@ -19,3 +19,10 @@ export function numericIdOf(gid: string): string {
   if (!match) throw new RangeError(`not a Shopify GID: "${gid}"`);
   return match[1];
 }
+
+/** The cycle and attempt a key of ours names; undefined for keys the app did not make. */
+export function parseBillingAttemptIdempotencyKey(key: string): { contractNumericId: string; billingCycleIndex: number; attemptNumber: number } | undefined {
+  const match = /^billing-(\d+)-cycle-(\d+)-attempt-(\d+)$/.exec(key);
+  if (!match) return undefined;
+  return { contractNumericId: match[1], billingCycleIndex: Number(match[2]), attemptNumber: Number(match[3]) };
+}

@@ -7,7 +7,14 @@ export function customerGid(id: number | string): string {
 
 /** customers/redact: erase what the app holds about one customer of the shop. */
 export async function redactCustomer(tx: Prisma.TransactionClient, shop: string, customerId: number | string) {
-  const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customerGid(customerId) } });
+  const customer = customerGid(customerId);
+  const trackers = await tx.dunningTracker.findMany({ where: { shop, customerId: customer }, select: { id: true } });
+  const trackerIds = trackers.map((tracker) => tracker.id);
+  await tx.dunningEvent.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
+  await tx.merchantNotification.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
+  const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customer } });
+  // The attempts stay (the merchant's payment records) without saying whose they were.
+  await tx.billingAttempt.updateMany({ where: { shop, customerId: customer }, data: { customerId: null } });
   return { dunningTrackersDeleted: count };
 }
 
@@ -29,18 +36,14 @@ export async function collectCustomerData(tx: Prisma.TransactionClient, shop: st
  * record of this very webhook is written after this runs, in the same transaction.
  */
 export async function redactShop(tx: Prisma.TransactionClient, shop: string) {
-  const [sessions, schedules, attempts, trackers, webhooks] = [
-    await tx.session.deleteMany({ where: { shop } }),
-    await tx.billingSchedule.deleteMany({ where: { shop } }),
-    await tx.billingAttempt.deleteMany({ where: { shop } }),
-    await tx.dunningTracker.deleteMany({ where: { shop } }),
-    await tx.processedWebhook.deleteMany({ where: { shop } }),
-  ];
   return {
-    sessions: sessions.count,
-    billingSchedules: schedules.count,
-    billingAttempts: attempts.count,
-    dunningTrackers: trackers.count,
-    processedWebhooks: webhooks.count,
+    sessions: (await tx.session.deleteMany({ where: { shop } })).count,
+    billingSchedules: (await tx.billingSchedule.deleteMany({ where: { shop } })).count,
+    billingAttempts: (await tx.billingAttempt.deleteMany({ where: { shop } })).count,
+    dunningTrackers: (await tx.dunningTracker.deleteMany({ where: { shop } })).count,
+    dunningEvents: (await tx.dunningEvent.deleteMany({ where: { shop } })).count,
+    merchantNotifications: (await tx.merchantNotification.deleteMany({ where: { shop } })).count,
+    dunningPolicies: (await tx.dunningPolicy.deleteMany({ where: { shop } })).count,
+    processedWebhooks: (await tx.processedWebhook.deleteMany({ where: { shop } })).count,
   };
 }

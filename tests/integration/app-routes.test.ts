@@ -194,6 +194,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
       contractId: `gid://shopify/SubscriptionContract/${contract}`,
       billingCycleIndex: 1,
       customerId: `gid://shopify/Customer/${customer}`,
+      openedAt: new Date(),
     });
     await prisma.dunningTracker.createMany({ data: [tracker(1, 7), tracker(2, 7), tracker(3, 8)] });
     const payload = { shop_id: 1, shop_domain: shop, customer: { id: 7, email: "c@example.com" }, orders_to_redact: [] };
@@ -220,7 +221,14 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     const shop = "gone.myshopify.com";
     await install(shop);
     await install("stays.myshopify.com");
-    await prisma.dunningTracker.create({ data: { shop, contractId: "gid://shopify/SubscriptionContract/5", billingCycleIndex: 2 } });
+    const tracker = await prisma.dunningTracker.create({
+      data: { shop, contractId: "gid://shopify/SubscriptionContract/5", billingCycleIndex: 2, openedAt: new Date() },
+    });
+    await prisma.dunningEvent.create({ data: { trackerId: tracker.id, shop, at: new Date(), kind: "OPENED", status: "OPEN", detail: "x" } });
+    await prisma.merchantNotification.create({ data: { shop, kind: "INVENTORY_FAILURE", message: "x" } });
+    await prisma.dunningPolicy.create({
+      data: { shop, retryCount: 1, retryDelaysDays: "1", finalAction: "SKIP", inventoryRetryCount: 0, inventoryRetryDelaysDays: "", inventoryFinalAction: "SKIP", sendPaymentUpdateEmail: true, paymentUpdateEmailIntervalHours: 24 },
+    });
     const response = await callAction(
       `${ROUTES}/webhooks.shop.redact`,
       signedWebhookRequest({ topic: "shop/redact", shop, payload: { shop_id: 2, shop_domain: shop }, webhookId: "shop-redact-1" }),
@@ -229,6 +237,9 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect(await prisma.session.count({ where: { shop } })).toBe(0);
     expect(await prisma.billingSchedule.count({ where: { shop } })).toBe(0);
     expect(await prisma.dunningTracker.count({ where: { shop } })).toBe(0);
+    expect(await prisma.dunningEvent.count({ where: { shop } })).toBe(0);
+    expect(await prisma.merchantNotification.count({ where: { shop } })).toBe(0);
+    expect(await prisma.dunningPolicy.count({ where: { shop } })).toBe(0);
     // Only this delivery's own id remains, so a redelivery is still recognised.
     expect(await prisma.processedWebhook.findMany({ where: { shop }, select: { webhookId: true } })).toEqual([
       { webhookId: "shop-redact-1" },

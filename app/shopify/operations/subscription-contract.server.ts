@@ -1,7 +1,10 @@
 import type { AdminApiClient, AdminOperation } from "../admin-api-client.server";
 
 /** What dunning reads about a contract before it retries, emails or applies the final action. */
-export const SubscriptionContractForDunning: AdminOperation<{ subscriptionContract: ContractNode | null }, { id: string; cycleIndex: number }> = {
+export const SubscriptionContractForDunning: AdminOperation<
+  { subscriptionContract: ContractNode | null; subscriptionBillingCycle: { cycleIndex: number; skipped: boolean; status: string } | null },
+  { id: string; cycleIndex: number }
+> = {
   name: "SubscriptionContractForDunning",
   document: `#graphql
     query SubscriptionContractForDunning($id: ID!, $cycleIndex: Int!) {
