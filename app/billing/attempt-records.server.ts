@@ -7,7 +7,6 @@ import { billingAttemptIdempotencyKey } from "./idempotency-key";
 
 export interface PlannedCharge {
   contractId: string;
-  customerId: string | null;
   billingCycleIndex: number;
   expectedBillingDate: Date;
 }
@@ -43,7 +42,6 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
   const rowOf = (attempt: AttemptToSend) => ({
     shop,
     contractId: attempt.contractId,
-    customerId: attempt.customerId,
     billingCycleIndex: attempt.billingCycleIndex,
     attemptNumber: 1,
     idempotencyKey: attempt.idempotencyKey,
@@ -71,27 +69,9 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
 
 /**
  * Applies what Shopify said about an attempt, only if it moves the attempt forward (one
- * conditional update: late, duplicated or reordered news changes nothing). Returns whether it applied.
+ * conditional update: late, duplicated or reordered news changes nothing). Returns whether
+ * it applied. Callers go through dunning's settleAttempt, which also moves the tracker.
  */
-/** Several attempts' news in one transaction (one commit instead of one per attempt). */
-export async function applyAttemptOutcomes(
-  shop: string,
-  outcomes: Array<{ idempotencyKey: string; outcome: AttemptOutcome }>,
-  at: Date,
-  sentAt?: Date,
-): Promise<void> {
-  if (outcomes.length === 0) return;
-  await prisma.$transaction(
-    async (tx) => {
-      for (const { idempotencyKey, outcome } of outcomes) {
-        await tx.billingAttempt.updateMany(outcomeUpdate({ shop, idempotencyKey }, outcome, at, sentAt));
-      }
-    },
-    // A big run queues many of these for the pool; Prisma's default 2 s wait is too short there.
-    { maxWait: 10_000, timeout: 15_000 },
-  );
-}
-
 export async function applyAttemptOutcome(
   db: Prisma.TransactionClient,
   where: { shop: string; idempotencyKey: string },

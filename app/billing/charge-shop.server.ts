@@ -9,9 +9,8 @@ import { fetchBillingAttempt } from "../shopify/operations/subscription-billing-
 import { ATTEMPTS_PER_REQUEST, createBillingAttempts } from "../shopify/operations/subscription-billing-attempt-create.server";
 import { CONTRACTS_PER_CYCLES_REQUEST, fetchBillingCyclesInRange } from "../shopify/operations/subscription-billing-cycles.server";
 import { AttemptStatus, type AttemptOutcome } from "./attempt-status";
+import { settleAttempt, settleAttempts } from "../dunning/attempt-outcomes.server";
 import {
-  applyAttemptOutcome,
-  applyAttemptOutcomes,
   contractsAttemptedSince,
   findUnsettledAttempts,
   recordFirstAttempts,
@@ -70,7 +69,6 @@ async function dueChargesOf(
     tally.cycles.due += due.length;
     return due.map((cycle) => ({
       contractId: contract.id,
-      customerId: contract.customer?.id ?? null,
       billingCycleIndex: cycle.cycleIndex,
       expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
     }));
@@ -144,7 +142,7 @@ async function sendAttempts(work: ShopBillingWork, attempts: AttemptToSend[]): P
     countOutcome(tally, outcome.status);
     return { idempotencyKey: attempts[i].idempotencyKey, outcome };
   });
-  await applyAttemptOutcomes(work.shop, outcomes, work.now, work.now);
+  await settleAttempts(work.shop, outcomes, work.now, work.now);
 }
 
 
@@ -167,6 +165,7 @@ async function settleLateAttempts(work: ShopBillingWork): Promise<void> {
     const node = await fetchBillingAttempt(work.client, shopifyAttemptId as string);
     if (!node) return;
     const outcome = outcomeOfBillingAttempt(node);
-    if (await applyAttemptOutcome(prisma, { shop: work.shop, idempotencyKey }, outcome, work.now)) work.tally.polled++;
+    const settled = await prisma.$transaction((tx) => settleAttempt(tx, { shop: work.shop, idempotencyKey }, outcome, work.now));
+    if (settled) work.tally.polled++;
   });
 }

@@ -4,4 +4,4 @@ import { anyPayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, anyPayload, (tx, { shop }) => forgetUninstalledShop(tx, shop));
+  handleWebhook(request, anyPayload, (tx, { shop, triggeredAt }) => forgetUninstalledShop(tx, shop, triggeredAt));

@@ -5,6 +5,6 @@ import { handleWebhook } from "../shopify/webhook-handler.server";
 
 // subscription_billing_attempts/success, /failure and /challenged (one route, the topic tells them apart).
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, billingAttemptWebhookPayload, (tx, { shop, topic, payload }) =>
-    recordAttemptResult(tx, shop, topic, payload, new Date()),
+  handleWebhook(request, billingAttemptWebhookPayload, (tx, { shop, topic, payload, triggeredAt }) =>
+    recordAttemptResult(tx, shop, topic, payload, triggeredAt),
   );

@@ -8,6 +8,17 @@ export interface WebhookContext<Payload> {
   shop: string;
   topic: string;
   payload: Payload;
+  /**
+   * When Shopify raised the event (X-Shopify-Triggered-At), not when it reached us: a
+   * redelivery hours later still dates a failure, and so its retries, from the failure.
+   */
+  triggeredAt: Date;
+}
+
+function triggeredAtOf(request: Request): Date {
+  const header = request.headers.get("X-Shopify-Triggered-At");
+  const parsed = header ? new Date(header) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date();
 }
 
 /**
@@ -19,6 +30,7 @@ export async function handleWebhook<Schema extends z.ZodTypeAny>(
   payloadSchema: Schema,
   handler: (tx: Prisma.TransactionClient, context: WebhookContext<z.infer<Schema>>) => Promise<unknown>,
 ): Promise<Response> {
+  const triggeredAt = triggeredAtOf(request);
   const { shop, topic, webhookId, payload: rawPayload } = await authenticate.webhook(request);
   const parsed = payloadSchema.safeParse(rawPayload);
   if (!parsed.success) {
@@ -27,7 +39,7 @@ export async function handleWebhook<Schema extends z.ZodTypeAny>(
   }
   const payload = parsed.data as z.infer<Schema>;
   const outcome = await processWebhookOnce({ webhookId, shop, topic }, async (tx) => {
-    await handler(tx, { shop, topic, payload });
+    await handler(tx, { shop, topic, payload, triggeredAt });
   });
   countWebhook(outcome);
   console.log(`[webhook] ${topic} ${shop} ${webhookId ?? "(no id)"}: ${outcome}`);

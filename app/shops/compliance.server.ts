@@ -13,8 +13,6 @@ export async function redactCustomer(tx: Prisma.TransactionClient, shop: string,
   await tx.dunningEvent.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
   await tx.merchantNotification.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
   const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customer } });
-  // The attempts stay (the merchant's payment records) without saying whose they were.
-  await tx.billingAttempt.updateMany({ where: { shop, customerId: customer }, data: { customerId: null } });
   return { dunningTrackersDeleted: count };
 }
 

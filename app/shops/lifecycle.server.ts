@@ -1,8 +1,10 @@
 import { UNINSTALLED_REASON } from "../billing/schedule.server";
 import type { Prisma } from "../db/client.server";
+import { closeTrackersOfUninstalledShop } from "../dunning/outside-changes.server";
 
-/** app/uninstalled: the shop's tokens are dead; forget them and stop billing it. */
-export async function forgetUninstalledShop(tx: Prisma.TransactionClient, shop: string) {
+/** app/uninstalled: the shop's tokens are dead; forget them, stop billing it and close its dunning. */
+export async function forgetUninstalledShop(tx: Prisma.TransactionClient, shop: string, at = new Date()) {
+  await closeTrackersOfUninstalledShop(tx, shop, at);
   await tx.session.deleteMany({ where: { shop } });
   await tx.billingSchedule.updateMany({
     where: { shop },

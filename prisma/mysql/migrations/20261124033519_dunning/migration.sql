@@ -1,9 +1,6 @@
 -- Written by hand in the DDL Prisma emits for MySQL: Prisma 6.19's JavaScript schema
 -- engine cannot render MySQL. The drift test checks it against the models.
 
--- AlterTable
-ALTER TABLE `BillingAttempt` ADD COLUMN `customerId` VARCHAR(191) NULL;
-
 -- DropIndex
 DROP INDEX `DunningTracker_status_nextRetryAt_idx` ON `DunningTracker`;
 

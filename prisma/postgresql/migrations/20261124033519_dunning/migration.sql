@@ -79,7 +79,3 @@ CREATE INDEX "DunningTracker_status_nextActionAt_idx" ON "DunningTracker"("statu
 
 -- CreateIndex
 CREATE INDEX "DunningTracker_status_emailDueAt_idx" ON "DunningTracker"("status", "emailDueAt");
-
-
--- AlterTable
-ALTER TABLE "BillingAttempt" ADD COLUMN     "customerId" TEXT;

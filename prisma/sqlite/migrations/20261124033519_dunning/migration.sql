@@ -93,7 +93,3 @@ CREATE INDEX "DunningEvent_shop_at_idx" ON "DunningEvent"("shop", "at");
 
 -- CreateIndex
 CREATE INDEX "MerchantNotification_shop_dismissedAt_idx" ON "MerchantNotification"("shop", "dismissedAt");
-
-
--- AlterTable
-ALTER TABLE "BillingAttempt" ADD COLUMN "customerId" TEXT;
