@@ -1,5 +1,6 @@
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
+import { emptyDunningTally, runDueDunning, type DunningTally } from "../dunning/dunning-run.server";
 import { chargeDueCycles, findDueCharges } from "./charge-shop.server";
 import { findDueRun, nextRunAt, type DueRun } from "./due-time";
 import { emptyTally, type BillingRunTally } from "./run-tally";
@@ -31,6 +32,8 @@ export interface BillingRunOptions {
 }
 
 export interface BillingRunSummary extends BillingRunTally {
+  /** Retries, payment-update emails and final actions that were due (in a dry run, only `due`). */
+  dunning: DunningTally;
   dryRun: boolean;
   now: string;
   /** Shops still due after this call: call again (or wait for the next scheduled call). */
@@ -42,6 +45,8 @@ export interface BillingRunSummary extends BillingRunTally {
 
 // Stop claiming new shops shortly before the budget ends, so the answer leaves in time.
 const claimMarginMs = (timeBudgetMs: number) => Math.min(1_000, timeBudgetMs / 10);
+/** Trackers worked on at once; dunning runs alongside the shops' scheduled charges. */
+const DUNNING_CONCURRENCY = 4;
 
 /**
  * One call of the billing endpoint: claims due shops through database leases and bills
@@ -86,11 +91,28 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
       }
     }
   };
-  await Promise.all(Array.from({ length: options.shopConcurrency }, worker));
+  const dunning = emptyDunningTally();
+  await Promise.all([
+    ...Array.from({ length: options.shopConcurrency }, worker),
+    runDueDunning(
+      {
+        now: options.now,
+        dryRun: options.dryRun,
+        deadline: deadline - claimMarginMs(options.timeBudgetMs),
+        clock,
+        leaseMs: options.leaseMs,
+        workerId: options.workerId,
+        concurrency: DUNNING_CONCURRENCY,
+        clientForShop: options.clientForShop,
+      },
+      dunning,
+    ),
+  ]);
   if (!options.dryRun) await pruneProcessedWebhooks(new Date(clock()));
 
   return {
     ...tally,
+    dunning,
     dryRun: options.dryRun,
     now: options.now.toISOString(),
     remainingShops: options.dryRun ? 0 : await countDueSchedules(options.now),

@@ -10,7 +10,6 @@ export const MerchantNotificationKind = {
   Inventory: "INVENTORY_FAILURE",
   DunningStopped: "DUNNING_STOPPED",
   ActionRequired: "CUSTOMER_ACTION_REQUIRED",
-  FinalActionFailed: "FINAL_ACTION_FAILED",
 } as const;
 
 export interface TrackerTarget {

@@ -23,12 +23,17 @@ const ROUTES = "../../app/routes";
  * deliver billing-attempt results the way Shopify does.
  */
 export interface BillingHarness {
+  /** The app's Prisma client; replaced by restartApp(). */
   prisma: PrismaClient;
   simulator: StoreSimulator;
   /** Installs the shop the way Shopify admin does (token exchange, afterAuth). */
   install(shop: string, fields?: { ianaTimezone?: string }): Promise<void>;
   /** Calls POST /api/billing/run with the scheduler's secret; `now` defaults to the simulated clock. */
   runBilling(body?: Record<string, unknown>): Promise<BillingRunSummary>;
+  /** Where the app's webhook routes listen (to redeliver a webhook by hand). */
+  webhookUrl: string;
+  /** Drops the app's modules and database client and loads them afresh, as a restarted process would. */
+  restartApp(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +44,10 @@ export async function startBillingHarness(
   const database: TestDatabase = await createMigratedDatabase(provider);
   const webhookReceiver = await serveRouteActions({
     "/webhooks/subscription_billing_attempts": `${ROUTES}/webhooks.subscription_billing_attempts`,
+    "/webhooks/customer_payment_methods": `${ROUTES}/webhooks.customer_payment_methods`,
+    "/webhooks/subscription_contracts": `${ROUTES}/webhooks.subscription_contracts`,
+    "/webhooks/subscription_billing_cycles": `${ROUTES}/webhooks.subscription_billing_cycles`,
+    "/webhooks/app/uninstalled": `${ROUTES}/webhooks.app.uninstalled`,
   });
   const simulator = await startStoreSimulator({
     apiKey: TEST_API_KEY,
@@ -49,10 +58,15 @@ export async function startBillingHarness(
     webhookRetryDelayMs: 5,
     ...options.simulator,
   });
-  const { prisma } = await loadAppModules(testEnvironment(database, simulator));
-  return {
-    prisma,
+  const environment = testEnvironment(database, simulator);
+  const harness: BillingHarness = {
+    prisma: (await loadAppModules(environment)).prisma,
     simulator,
+    webhookUrl: webhookReceiver.url,
+    async restartApp() {
+      await harness.prisma.$disconnect();
+      harness.prisma = (await loadAppModules(environment)).prisma;
+    },
     async install(shop, fields = {}) {
       simulator.upsertShop(shop, { ianaTimezone: fields.ianaTimezone ?? "UTC" });
       const page = await callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", shop));
@@ -67,10 +81,11 @@ export async function startBillingHarness(
       return (await response.json()) as BillingRunSummary;
     },
     async close() {
-      await prisma.$disconnect();
+      await harness.prisma.$disconnect();
       await simulator.close();
       await webhookReceiver.close();
       await database.drop();
     },
   };
+  return harness;
 }
