@@ -21,6 +21,8 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           Billing schedule
         </Link>
+        <Link to="/app/dunning">Dunning</Link>
+        <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -77,4 +77,51 @@ describe("the embedded home page in headless Chromium", () => {
     expect(existsSync(screenshot)).toBe(true);
     await page.close();
   });
+
+  it("refuses an invalid delay list in the dunning settings, showing the error on its field and keeping the input", async () => {
+    const page = await openAsChrome();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+
+    const url = new URL(embeddedAdminRequest("/app/settings", SHOP).url);
+    const response = await page.goto(`${app.url}${url.pathname}${url.search}`);
+    expect(response?.status()).toBe(200);
+    const delays = page.getByLabel("Days between payment retries");
+    await delays.waitFor({ timeout: 15_000 });
+    expect(await delays.inputValue()).toBe("1, 3, 5, 7");
+    // Wait for hydration, so the form submits through Remix (as in the admin) rather than natively.
+    await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+
+    await delays.fill("1, -2");
+    await page.getByRole("button", { name: "Save" }).click();
+
+    const message = 'Payment retry delay 2 is "-2"';
+    await page.getByText("The settings were not saved").waitFor({ timeout: 15_000 });
+    // Polaris puts a field's error under it and points the input at it.
+    expect(await delays.getAttribute("aria-invalid")).toBe("true");
+    const errorId = (await delays.getAttribute("aria-describedby"))?.split(" ").find((id) => id.endsWith("Error"));
+    expect(errorId).toBeTruthy();
+    const fieldError = page.locator(`[id="${errorId}"]`);
+    expect(await fieldError.isVisible()).toBe(true);
+    expect(await fieldError.textContent()).toContain(message);
+    // Bad input loses nothing.
+    expect(await delays.inputValue()).toBe("1, -2");
+    expect(pageErrors).toEqual([]);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const screenshot = path.join(ARTIFACTS, "dunning-settings.png");
+    await page.screenshot({ path: screenshot, fullPage: true });
+    expect(existsSync(screenshot)).toBe(true);
+    await page.close();
+  });
+
+  async function openAsChrome() {
+    const userAgent = (await browser.newBrowserCDPSession().then(async (cdp) => {
+      const { userAgent: ua } = await cdp.send("Browser.getVersion");
+      return ua;
+    })).replace("HeadlessChrome", "Chrome");
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent });
+    await page.route("https://cdn.shopify.com/**", (route) => route.abort());
+    return page;
+  }
 });
