@@ -79,14 +79,22 @@ export async function applyAttemptOutcome(
   at: Date,
   /** Set when the news is Shopify's answer to sending it. */
   sentAt?: Date,
+  /** Only from these statuses (a subset of those the outcome moves forward from). */
+  onlyFrom?: readonly AttemptStatus[],
 ): Promise<boolean> {
-  const { count } = await db.billingAttempt.updateMany(outcomeUpdate(where, outcome, at, sentAt));
+  const { count } = await db.billingAttempt.updateMany(outcomeUpdate(where, outcome, at, sentAt, onlyFrom));
   return count === 1;
 }
 
 /** The conditional update that records `outcome` only where it moves the attempt forward. */
-function outcomeUpdate(where: { shop: string; idempotencyKey: string }, outcome: AttemptOutcome, at: Date, sentAt?: Date) {
-  const from = ALL_STATUSES.filter((status) => isForwardTransition(status, outcome.status));
+function outcomeUpdate(
+  where: { shop: string; idempotencyKey: string },
+  outcome: AttemptOutcome,
+  at: Date,
+  sentAt?: Date,
+  onlyFrom?: readonly AttemptStatus[],
+) {
+  const from = ALL_STATUSES.filter((status) => isForwardTransition(status, outcome.status) && (!onlyFrom || onlyFrom.includes(status)));
   return {
     where: { ...where, status: { in: from } },
     data: {

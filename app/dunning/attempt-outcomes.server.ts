@@ -40,6 +40,12 @@ export async function settleAttempt(
   at: Date,
   sentAt?: Date,
 ): Promise<boolean> {
+  if (outcome.status === AttemptStatus.Succeeded && parseBillingAttemptIdempotencyKey(where.idempotencyKey)?.attemptNumber === 1) {
+    // The common case, one statement: a first charge that went through without a challenge
+    // or a failure never had a tracker.
+    const unchallenged = [AttemptStatus.Pending, AttemptStatus.Processing];
+    if (await applyAttemptOutcome(db, where, outcome, at, sentAt, unchallenged)) return true;
+  }
   const applied = await applyAttemptOutcome(db, where, outcome, at, sentAt);
   if (applied) await followAttemptOutcome(db, where, outcome, at);
   return applied;

@@ -179,6 +179,17 @@ describe.each(testProviders())("%s: dunning", (provider) => {
     expect(attemptKeysOf(s.shop)).toHaveLength(1);
     const [notice] = await harness.prisma.merchantNotification.findMany({ where: { shop: s.shop } });
     expect(notice).toMatchObject({ kind: "CUSTOMER_ACTION_REQUIRED" });
+
+    // The customer completes the challenge: Shopify reports the same attempt as a success.
+    const challenged = harness.simulator.webhookDeliveries.find((record) => record.shop === s.shop && record.topic.endsWith("/challenged"))!;
+    const answer = await harness.simulator.deliverWebhook({
+      shop: s.shop,
+      topic: "subscription_billing_attempts/success",
+      payload: { ...(challenged.payload as object), admin_graphql_api_order_id: "gid://shopify/Order/424242", ready: true },
+      path: `${harness.webhookUrl}/webhooks/subscription_billing_attempts`,
+    });
+    expect(answer.status).toBe(200);
+    expect(await trackerOf(s.shop)).toMatchObject({ status: "RECOVERED", attemptCount: 1 });
   });
 
   it("closes without charging when the merchant cancels the contract mid-dunning", async () => {
