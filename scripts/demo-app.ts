@@ -5,6 +5,7 @@
  */
 import { localDateAt, scheduledInstant } from "../app/billing/due-time";
 import type { PrismaClient } from "../app/db/client.server";
+import { DEFAULT_DUNNING_POLICY, type FinalAction, parseDunningPolicy, policyFields } from "../app/dunning/policy";
 import { signSessionToken } from "../simulator/session-token";
 import { spawnBuiltApp } from "./app-server";
 
@@ -64,13 +65,16 @@ export async function installFromAdmin(appUrl: string, shop: string): Promise<st
 
 /**
  * The simulator starts empty on every run and reuses its ids, so what an earlier run left
- * in the demo database (sessions, schedules, attempts under the same idempotency keys)
- * would only get in the way.
+ * in the demo database (sessions, schedules, attempts under the same idempotency keys,
+ * dunning trackers with their history, policies) would only get in the way.
  */
 export async function clearEarlierDemoRuns(prisma: PrismaClient): Promise<number> {
   const counts = await prisma.$transaction([
     prisma.billingAttempt.deleteMany(),
+    prisma.dunningEvent.deleteMany(),
+    prisma.merchantNotification.deleteMany(),
     prisma.dunningTracker.deleteMany(),
+    prisma.dunningPolicy.deleteMany(),
     prisma.processedWebhook.deleteMany(),
     prisma.billingSchedule.deleteMany(),
     prisma.session.deleteMany(),
@@ -88,4 +92,15 @@ export async function startScheduleAt(prisma: PrismaClient, shop: string, start:
   const yesterday = new Date(Date.parse(`${today}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   const lastBilled = scheduledInstant(today, schedule.billingHour, schedule.timezone) <= start ? today : yesterday;
   await prisma.billingSchedule.update({ where: { shop }, data: { lastBilledLocalDate: lastBilled, nextRunAt: null } });
+}
+
+/**
+ * The merchant saved a dunning policy: the default schedules, with `finalAction` once the
+ * payment retries run out. Validated as the settings form validates it, written as it saves it.
+ */
+export async function saveDunningPolicy(prisma: PrismaClient, shop: string, finalAction: FinalAction): Promise<void> {
+  const parsed = parseDunningPolicy({ ...policyFields(DEFAULT_DUNNING_POLICY), finalAction });
+  if (!parsed.ok) throw new Error(`the demo's dunning policy for ${shop} is invalid: ${Object.values(parsed.errors).join(" ")}`);
+  const row = policyFields(parsed.policy);
+  await prisma.dunningPolicy.upsert({ where: { shop }, create: { shop, ...row }, update: row });
 }

@@ -9,7 +9,8 @@ import { DAY_MS, type SchedulerDay } from "./demo-scheduler";
 /** A cycle expected this long before the last call has had its shop's daily run (plus a step and a DST hour). */
 const BILLED_WITHIN_MS = 26 * 3_600_000;
 
-export const DAY_HEADER = "  Day  Date (UTC)      Calls  Runs  Sent  Charged  Failed  3DS  Rejected  Caught up  Failures";
+export const DAY_HEADER =
+  "  Day  Date (UTC)      Calls  Runs  Sent  Charged  Failed  3DS  Rejected  Caught up  Retries  Recovered  Final  Emails  Failures";
 
 function allAttempts(simulator: StoreSimulator, shops: string[]): Array<AttemptSnapshot & { shop: string }> {
   return shops.flatMap((shop) => simulator.billingAttempts(shop).map((attempt) => ({ ...attempt, shop })));
@@ -26,15 +27,29 @@ function topErrors(attempts: AttemptSnapshot[], limit = 3): string {
     .join(", ");
 }
 
-/** One day: the endpoint's answers, and the outcomes the simulator completed that day. */
-export function formatDay(day: SchedulerDay, simulator: StoreSimulator, shops: string[]): string {
+/**
+ * One day: the endpoint's answers, the outcomes the simulator completed that day (first
+ * charges and retries), and dunning: retries sent, trackers recovered, final actions
+ * applied and payment-update emails sent.
+ */
+export async function formatDay(day: SchedulerDay, simulator: StoreSimulator, prisma: PrismaClient, shops: string[]): Promise<string> {
   const end = day.from.getTime() + DAY_MS;
   const completed = allAttempts(simulator, shops).filter(
     ({ completedAt }) => completedAt !== null && completedAt.getTime() >= day.from.getTime() && completedAt.getTime() < end,
   );
   const failed = completed.filter((attempt) => attempt.state === "failed");
+  const recovered = await prisma.dunningTracker.count({
+    where: { shop: { in: shops }, status: "RECOVERED", completedAt: { gte: day.from, lt: new Date(end) } },
+  });
+  const finalActions = Object.values(day.finalActions).reduce((sum, count) => sum + count, 0);
   const date = day.from.toLocaleDateString("en-US", { weekday: "short", timeZone: "UTC" });
-  const notes = [topErrors(failed), day.hoursDown > 0 ? `scheduler down ${day.hoursDown} h` : "", day.deferred ? `${day.deferred} shop runs deferred` : ""];
+  const notes = [
+    topErrors(failed),
+    finalActions > 0 ? `final ${Object.entries(day.finalActions).filter(([, count]) => count > 0).map(([action, count]) => `${action} ${count}`).join(", ")}` : "",
+    day.cardsUpdated > 0 ? `${day.cardsUpdated} card${day.cardsUpdated === 1 ? "" : "s"} updated` : "",
+    day.hoursDown > 0 ? `scheduler down ${day.hoursDown} h` : "",
+    day.deferred ? `${day.deferred} shop runs deferred` : "",
+  ];
   const columns: Array<[number | string, number]> = [
     [day.index + 1, 5],
     [`${date} ${day.from.toISOString().slice(0, 10)}`, 16],
@@ -46,12 +61,16 @@ export function formatDay(day: SchedulerDay, simulator: StoreSimulator, shops: s
     [completed.filter((attempt) => attempt.state === "action_required").length, 5],
     [day.rejected, 10],
     [day.caughtUpDates, 11],
+    [day.retriesSent, 9],
+    [recovered, 11],
+    [finalActions, 7],
+    [day.emailsSent, 8],
   ];
   return `${columns.map(([value, width]) => String(value).padStart(width)).join("")}  ${notes.filter(Boolean).join("; ")}`.trimEnd();
 }
 
 /** Exact sums of decimal strings, in hundredths. */
-function cents(amount: string): number {
+export function cents(amount: string): number {
   const [whole, fraction = ""] = amount.split(".");
   return Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2));
 }
@@ -147,7 +166,7 @@ export async function checkInvariants(
 
 export const utcMinute = (date: Date): string => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
-function list(problems: string[]): string {
+export function list(problems: string[]): string {
   if (problems.length === 0) return "";
   const shown = problems.slice(0, 5).join("; ");
   return `: ${shown}${problems.length > 5 ? ` and ${problems.length - 5} more` : ""}`;

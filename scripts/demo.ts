@@ -4,14 +4,17 @@
  * (a fake Shopify with a simulated clock; real runs talk to Shopify), installs demo shops
  * around the date line, gives them a few hundred subscribers, then plays the scheduler: an
  * hourly call of POST /api/billing/run through `--days N` (default 30) simulated days, with
- * an outage in the middle. Prints a line per day, the totals and the invariants it checked,
- * and exits (`--keep-running` leaves the app up for the admin page until Ctrl-C).
+ * an outage in the middle. Some cards fail: dunning retries them, emails the customers,
+ * waits for new cards and applies each shop's final action. Prints a line per day, the
+ * totals, the dunning outcome and the invariants it checked, and exits (`--keep-running`
+ * leaves the app up for the admin page until Ctrl-C).
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPrismaClient } from "../app/db/client.server";
 import { parseDatabaseUrl } from "../app/db/database-url";
+import { DEFAULT_DUNNING_POLICY } from "../app/dunning/policy";
 import { startStoreSimulator } from "../simulator/store-simulator";
 import { freePort } from "./app-server";
 import {
@@ -21,12 +24,14 @@ import {
   DEMO_API_SECRET,
   DEMO_CRON_SECRET,
   installFromAdmin,
+  saveDunningPolicy,
   startDemoApp,
   startScheduleAt,
 } from "./demo-app";
 import { buildIfStale } from "./demo-build";
+import { checkDunning, formatDunning, gatherDunningFacts } from "./demo-dunning";
 import { checkInvariants, DAY_HEADER, formatDay, formatTotals, utcMinute } from "./demo-report";
-import { DAY_MS, outageInTheMiddle, runScheduler } from "./demo-scheduler";
+import { DAY_MS, outageInTheMiddle, runScheduler, type SchedulerDay } from "./demo-scheduler";
 import { createDemoContracts, DEMO_SEED, DEMO_SHOPS } from "./demo-shops";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -77,13 +82,22 @@ async function main(): Promise<void> {
   try {
     console.log("\n== Installing the demo shops (Shopify admin opens the app: token exchange, afterAuth)");
     for (const shop of DEMO_SHOPS) {
-      console.log(`  ${shop.name.padEnd(18)} billed daily at ${await installFromAdmin(app.url, shop.domain)}`);
+      const schedule = await installFromAdmin(app.url, shop.domain);
       await startScheduleAt(prisma, shop.domain, start);
+      // The merchant's dunning settings: saved by two of them, the defaults for the others.
+      if (shop.finalAction) await saveDunningPolicy(prisma, shop.domain, shop.finalAction);
+      const finalAction = shop.finalAction ?? `${DEFAULT_DUNNING_POLICY.payment.finalAction} (default)`;
+      console.log(`  ${shop.name.padEnd(18)} billed daily at ${schedule}; when payment retries run out: ${finalAction}`);
     }
     const contracts = createDemoContracts(simulator, start);
+    const { payment, inventory } = DEFAULT_DUNNING_POLICY;
     console.log(
       `  ${contracts.total} subscription contracts (${contracts.weekly} weekly, ${contracts.monthly} monthly; ` +
-        `${contracts.failingCards} customers with cards that fail, one asks for 3-D Secure; seed ${DEMO_SEED})`,
+        `${contracts.failingCards} customers with cards that fail, ${contracts.scripted} of them scripted to show each dunning path; seed ${DEMO_SEED})`,
+    );
+    console.log(
+      `  Dunning: payment retries after ${payment.delaysDays.join(", ")} days, out-of-stock retries after ${inventory.delaysDays.join(", ")} days (then ${inventory.finalAction}); ` +
+        `expired cards wait for the customer (${contracts.cardUpdates.length} will update theirs)`,
     );
 
     console.log("\n== Admin pages while the demo runs (outside Shopify admin; token valid 2 hours):");
@@ -94,21 +108,29 @@ async function main(): Promise<void> {
     if (outage) console.log(`  The scheduler is down from ${utcMinute(outage.from)} to ${utcMinute(outage.to)}: the next call catches up.`);
     console.log(DAY_HEADER);
     const startedAt = Date.now();
-    const { calls } = await runScheduler({
+    const dayTallies: SchedulerDay[] = [];
+    const { calls, cardUpdates } = await runScheduler({
       simulator,
       appUrl: app.url,
       cronSecret: DEMO_CRON_SECRET,
       start,
       days,
       outage,
-      onDayEnd: (day) => console.log(formatDay(day, simulator, shops)),
+      cardUpdates: contracts.cardUpdates,
+      onDayEnd: async (day) => {
+        dayTallies.push(day);
+        console.log(await formatDay(day, simulator, prisma, shops));
+      },
     });
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
 
     console.log(`\n== Totals: ${days} day${days === 1 ? "" : "s"} in ${seconds} s, ${calls} scheduler calls`);
     for (const line of formatTotals(simulator, shops)) console.log(line);
+    const dunning = await gatherDunningFacts(simulator, prisma, shops, cardUpdates);
+    console.log("\n== Dunning: failed payments followed up (retries, payment-update emails, final actions)");
+    for (const line of formatDunning(dunning, dayTallies, new Map(DEMO_SHOPS.map((shop) => [shop.domain, shop.name])))) console.log(line);
     const lastCall = new Date(start.getTime() + days * DAY_MS - 3_600_000);
-    const checks = await checkInvariants(simulator, prisma, shops, lastCall, days);
+    const checks = [...(await checkInvariants(simulator, prisma, shops, lastCall, days)), ...checkDunning(dunning, lastCall)];
     console.log("\n== Checks");
     for (const check of checks) console.log(`  ${check.status.padEnd(4)} ${check.line}`);
     checksPassed = checks.every((check) => check.status !== "FAIL");

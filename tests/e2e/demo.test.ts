@@ -4,9 +4,10 @@ import { describe, expect, it } from "vitest";
 import { createEmptyDatabase } from "../support/databases";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
-// "    2  Wed 2026-11-25     24     4    22       20       2    0         0          0  EXPIRED_CARD 1"
-// Day, date, then calls, runs, sent, charged, failed, 3DS, rejected, caught up, and the notes.
-const DAY_LINE = /^\s+(\d+)\s+\w{3} \d{4}-\d{2}-\d{2}\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)(.*)$/gm;
+// "    3  Thu 2026-11-26     18     8    73       58      16    1         0          2        2          1      0      14  INSUFFICIENT_FUNDS 9"
+// Day, date, then calls, runs, sent, charged, failed, 3DS, rejected, caught up; dunning's
+// retries, recovered, final actions and emails; and the notes.
+const DAY_LINE = new RegExp(String.raw`^\s+(\d+)\s+\w{3} \d{4}-\d{2}-\d{2}` + String.raw`\s+(\d+)`.repeat(12) + "(.*)$", "gm");
 
 describe("npm run demo", () => {
   it("bills three simulated days across the demo shops, checks its invariants and exits by itself", async () => {
@@ -32,7 +33,10 @@ describe("npm run demo", () => {
         charged: Number(match[5]),
         failed: Number(match[6]),
         caughtUp: Number(match[9]),
-        notes: match[10],
+        retries: Number(match[10]),
+        recovered: Number(match[11]),
+        emails: Number(match[13]),
+        notes: match[14],
       }));
       expect(days.map(({ day }) => day), output).toEqual([1, 2, 3]);
       expect(days.reduce((sum, day) => sum + day.charged, 0), output).toBeGreaterThan(20);
@@ -41,10 +45,36 @@ describe("npm run demo", () => {
       // The outage in the middle of the span, and the call after it catching up.
       expect(days.some((day) => /scheduler down \d+ h/.test(day.notes)), output).toBe(true);
       expect(days.reduce((sum, day) => sum + day.caughtUp, 0), output).toBeGreaterThan(0);
+      // Dunning within three days: failed cards retried, customers emailed, one updating an expired card, a payment recovered.
+      expect(days.reduce((sum, day) => sum + day.retries, 0), output).toBeGreaterThan(0);
+      expect(days.reduce((sum, day) => sum + day.emails, 0), output).toBeGreaterThan(0);
+      expect(days.reduce((sum, day) => sum + day.recovered, 0), output).toBeGreaterThan(0);
+      expect(days.some((day) => /\d+ cards? updated/.test(day.notes)), output).toBe(true);
+      expect(output).toMatch(/Thames Tea\s+billed daily at .*when payment retries run out: CANCEL/);
 
       expect(output).toMatch(/Charged: NZD [\d,]+\.\d\d \(\d+ orders\)/);
       expect(output).toMatch(/ok {3}no billing cycle charged twice/);
       expect(output).toMatch(/ok {3}every attempt the simulated Shopify made is recorded by the app/);
+
+      // The dunning section, even with few trackers closed after three days.
+      expect(output).toMatch(/== Dunning: failed payments followed up/);
+      expect(output).toMatch(/Trackers opened: [1-9]\d* \(one per failed billing cycle\)/);
+      expect(output).toMatch(/recovered \d+; exhausted \d+.*; abandoned \d+; stopped \d+; still open [1-9]\d* \(OPEN \d+/);
+      expect(output).toMatch(/Recovery rate: [\d.]+% = [1-9]\d* recovered \/ \(\d+ recovered \+ \d+ exhausted \+ \d+ stopped\)/);
+      expect(output).toMatch(/Recoveries by attempt: attempt 2 \(retry 1\) \d+/);
+      expect(output).toMatch(/Retries sent: [1-9]\d*/);
+      expect(output).toMatch(/Payment-update emails: [1-9]\d* sent, \d+ held back/);
+      expect(output).toMatch(/Recovered: [A-Z]{3} [\d,]+\.\d\d \(\d+\)/);
+      for (const check of [
+        "every exhausted tracker's final action was made once in Shopify, and no other",
+        "every recovered tracker's cycle was charged exactly once",
+        "no tracker got two payment-update emails within its shop's interval",
+        "no hard decline was retried before the customer updated the card",
+        "every tracker still open has its next step scheduled or waits for the customer",
+        "every failed billing cycle has a dunning tracker",
+      ]) {
+        expect(output).toContain(`ok   ${check}`);
+      }
       expect(output).not.toMatch(/^\s+FAIL /m);
       expect(output).toContain('Health: {"db":"ok","migrations":"current"}');
     } finally {
