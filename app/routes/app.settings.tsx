@@ -109,8 +109,7 @@ export default function DunningSettings() {
     setDirty(true);
   };
   const defaultsValues = toFormValues(defaults);
-  const paymentRetriesOff = values.retryCount.trim() === "0";
-  const inventoryRetriesOff = values.inventoryRetryCount.trim() === "0";
+  const fieldProps = { values, errors, defaults: defaultsValues, set };
   const emailOn = values.sendPaymentUpdateEmail === "true";
 
   return (
@@ -147,36 +146,12 @@ export default function DunningSettings() {
           >
             <Card>
               <FormLayout>
-                <FormLayout.Group>
-                  <TextField
-                    label={FIELD_LABELS.retryCount}
-                    name="retryCount"
-                    type="number"
-                    value={values.retryCount}
-                    onChange={set("retryCount")}
-                    error={errors.retryCount}
-                    autoComplete="off"
-                    helpText={`Retries after the scheduled charge fails, 0 to ${MAX_RETRIES}. 0 applies the final action at the first failure. Default: ${defaultsValues.retryCount}.`}
-                  />
-                  <TextField
-                    label={FIELD_LABELS.retryDelaysDays}
-                    name="retryDelaysDays"
-                    value={values.retryDelaysDays}
-                    onChange={set("retryDelaysDays")}
-                    error={errors.retryDelaysDays}
-                    autoComplete="off"
-                    placeholder={paymentRetriesOff ? "No retries" : "1, 3, 5, 7"}
-                    helpText={`Days between one failed attempt and the next retry (1 to ${MAX_DELAY_DAYS}), separated by commas; the last delay repeats. Default: ${defaultsValues.retryDelaysDays}.`}
-                  />
-                </FormLayout.Group>
-                <Select
-                  label={FIELD_LABELS.finalAction}
-                  name="finalAction"
-                  options={FINAL_ACTION_OPTIONS}
-                  value={values.finalAction}
-                  onChange={set("finalAction")}
-                  error={errors.finalAction}
-                  helpText="Applied when the last retry fails or the customer never updates their payment method. Skipping keeps the subscription going from the next cycle."
+                <RetryScheduleFields
+                  names={{ count: "retryCount", delays: "retryDelaysDays", action: "finalAction" }}
+                  what="a failed attempt"
+                  delaysExample="1, 3, 5, 7"
+                  actionHelp="Applied when the last retry fails or the customer never updates their payment method. Skipping keeps the subscription going from the next cycle."
+                  {...fieldProps}
                 />
                 <Checkbox
                   label={FIELD_LABELS.sendPaymentUpdateEmail}
@@ -207,36 +182,12 @@ export default function DunningSettings() {
           >
             <Card>
               <FormLayout>
-                <FormLayout.Group>
-                  <TextField
-                    label={FIELD_LABELS.inventoryRetryCount}
-                    name="inventoryRetryCount"
-                    type="number"
-                    value={values.inventoryRetryCount}
-                    onChange={set("inventoryRetryCount")}
-                    error={errors.inventoryRetryCount}
-                    autoComplete="off"
-                    helpText={`Retries after an out-of-stock failure, 0 to ${MAX_RETRIES}. Default: ${defaultsValues.inventoryRetryCount}.`}
-                  />
-                  <TextField
-                    label={FIELD_LABELS.inventoryRetryDelaysDays}
-                    name="inventoryRetryDelaysDays"
-                    value={values.inventoryRetryDelaysDays}
-                    onChange={set("inventoryRetryDelaysDays")}
-                    error={errors.inventoryRetryDelaysDays}
-                    autoComplete="off"
-                    placeholder={inventoryRetriesOff ? "No retries" : "1, 2"}
-                    helpText={`Days between one out-of-stock failure and the next retry (1 to ${MAX_DELAY_DAYS}), separated by commas; the last delay repeats. Default: ${defaultsValues.inventoryRetryDelaysDays}.`}
-                  />
-                </FormLayout.Group>
-                <Select
-                  label={FIELD_LABELS.inventoryFinalAction}
-                  name="inventoryFinalAction"
-                  options={FINAL_ACTION_OPTIONS}
-                  value={values.inventoryFinalAction}
-                  onChange={set("inventoryFinalAction")}
-                  error={errors.inventoryFinalAction}
-                  helpText="Applied when the last inventory retry fails."
+                <RetryScheduleFields
+                  names={{ count: "inventoryRetryCount", delays: "inventoryRetryDelaysDays", action: "inventoryFinalAction" }}
+                  what="an out-of-stock failure"
+                  delaysExample="1, 2"
+                  actionHelp="Applied when the last inventory retry fails."
+                  {...fieldProps}
                 />
               </FormLayout>
             </Card>
@@ -264,5 +215,63 @@ export default function DunningSettings() {
         </Layout>
       </Form>
     </Page>
+  );
+}
+
+/** A retry schedule's three fields (how many retries, the days between them, the final action). */
+function RetryScheduleFields({
+  names,
+  what,
+  delaysExample,
+  actionHelp,
+  values,
+  errors,
+  defaults,
+  set,
+}: {
+  names: { count: PolicyField; delays: PolicyField; action: PolicyField };
+  what: string;
+  delaysExample: string;
+  actionHelp: string;
+  values: FormValues;
+  errors: FieldErrors;
+  defaults: FormValues;
+  set: (name: PolicyField) => (value: string) => void;
+}) {
+  const retriesOff = values[names.count].trim() === "0";
+  return (
+    <>
+      <FormLayout.Group>
+        <TextField
+          label={FIELD_LABELS[names.count]}
+          name={names.count}
+          type="number"
+          value={values[names.count]}
+          onChange={set(names.count)}
+          error={errors[names.count]}
+          autoComplete="off"
+          helpText={`Retries after ${what}, 0 to ${MAX_RETRIES}. 0 applies the final action at the first failure. Default: ${defaults[names.count]}.`}
+        />
+        <TextField
+          label={FIELD_LABELS[names.delays]}
+          name={names.delays}
+          value={values[names.delays]}
+          onChange={set(names.delays)}
+          error={errors[names.delays]}
+          autoComplete="off"
+          placeholder={retriesOff ? "No retries" : delaysExample}
+          helpText={`Days between ${what} and the next retry (1 to ${MAX_DELAY_DAYS}), separated by commas; the last delay repeats. Default: ${defaults[names.delays]}.`}
+        />
+      </FormLayout.Group>
+      <Select
+        label={FIELD_LABELS[names.action]}
+        name={names.action}
+        options={FINAL_ACTION_OPTIONS}
+        value={values[names.action]}
+        onChange={set(names.action)}
+        error={errors[names.action]}
+        helpText={actionHelp}
+      />
+    </>
   );
 }
