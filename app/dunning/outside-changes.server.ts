@@ -1,7 +1,7 @@
 import type { Prisma } from "../db/client.server";
 import { decideAfterExternalClose, decideAfterPaymentMethodChange, type NextStep } from "./next-step";
 import { FinalAction } from "./policy";
-import { applyStep, findOpenTrackers, NextAction, recordEvent } from "./trackers.server";
+import { applyStep, findOpenTrackers, NextAction, recordEvent, trackerView } from "./trackers.server";
 import {
   contractGidOf,
   customerGidOf,
@@ -16,11 +16,10 @@ import {
 type Db = Prisma.TransactionClient;
 type Tracker = Awaited<ReturnType<typeof findOpenTrackers>>[number];
 
-const view = (tracker: Tracker) => ({ status: tracker.status as never, attemptCount: tracker.attemptCount, nextAction: tracker.nextAction });
-const target = (tracker: Tracker) => ({ shop: tracker.shop, contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex });
+const view = (tracker: Tracker) => ({ ...trackerView(tracker)!, nextAction: tracker.nextAction });
 
 async function apply(db: Db, tracker: Tracker, step: NextStep, at: Date) {
-  await applyStep(db, target(tracker), tracker, step, { at });
+  await applyStep(db, tracker, tracker, step, { at });
 }
 
 /** customer_payment_methods/*: a new or updated card is retried at once; a revoked one is waited out. */
