@@ -64,7 +64,7 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
       body: JSON.stringify({ now: now.toISOString() }),
     });
     expect(response.status).toBe(200);
-    return (await response.json()) as { attempts: { sent: number }; remainingShops: number };
+    return (await response.json()) as { attempts: { sent: number }; dunning: { retriesSent: number }; remainingShops: number };
   }
 
   it("bills each shop at its local hour over two days, and the webhooks settle every attempt", async () => {
@@ -84,7 +84,7 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
       const now = new Date(start.getTime() + hour * HOUR);
       simulator.clock.set(now);
       for (let answer = await callScheduler(now); ; answer = await callScheduler(now)) {
-        sent += answer.attempts.sent;
+        sent += answer.attempts.sent + answer.dunning.retriesSent;
         if (answer.remainingShops === 0) break;
       }
       await simulator.waitForIdle();
@@ -93,7 +93,8 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
     const attempts = await prisma.billingAttempt.findMany({ orderBy: { id: "asc" } });
     expect(attempts.length).toBe(sent);
     // Per shop, two local billing hours fall in the span: the daily contract is charged at
-    // each (cycles 1 and 2), the weekly one once, and its card declines.
+    // each (cycles 1 and 2), the weekly one once; its card declines, and dunning's first
+    // retry, a day later, is paid.
     for (const [index, { domain }] of SHOPS.entries()) {
       const [daily, weekly] = [contracts[2 * index], contracts[2 * index + 1]];
       const ofShop = attempts.filter((a) => a.shop === domain);
@@ -101,8 +102,12 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
         [1, "SUCCEEDED"],
         [2, "SUCCEEDED"],
       ]);
-      expect(ofShop.filter((a) => a.contractId === weekly.contractId).map((a) => [a.status, a.errorCode])).toEqual([["FAILED", "INSUFFICIENT_FUNDS"]]);
-      expect(new Set(ofShop.map((a) => a.runLocalDate)).size).toBe(2);
+      expect(ofShop.filter((a) => a.contractId === weekly.contractId).map((a) => [a.attemptNumber, a.status, a.errorCode])).toEqual([
+        [1, "FAILED", "INSUFFICIENT_FUNDS"],
+        [2, "SUCCEEDED", null],
+      ]);
+      expect(await prisma.dunningTracker.findFirst({ where: { shop: domain } })).toMatchObject({ contractId: weekly.contractId, status: "RECOVERED" });
+      expect(new Set(ofShop.filter((a) => a.attemptNumber === 1).map((a) => a.runLocalDate)).size).toBe(2);
       const schedule = await prisma.billingSchedule.findUniqueOrThrow({ where: { shop: domain } });
       expect(schedule.lastRunOutcome).toBe("COMPLETED");
     }
