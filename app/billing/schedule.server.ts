@@ -59,6 +59,12 @@ function firstSchedule(timezone: string, now: Date) {
  * shop/update: the merchant changed the shop's settings; follow its time zone (the same
  * local hour in another zone is another instant). Unknown zones keep the current one.
  */
+/** The shop's time zone as its billing schedule knows it (UTC before the shop is set up). */
+export async function shopTimeZone(shop: string): Promise<string> {
+  const schedule = await prisma.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } });
+  return schedule?.timezone ?? FALLBACK_TIME_ZONE;
+}
+
 export async function followShopTimeZone(tx: Prisma.TransactionClient, shop: string, shopTimeZone: string, now = new Date()) {
   const schedule = await tx.billingSchedule.findUnique({ where: { shop } });
   if (!schedule || schedule.timezone === shopTimeZone) return false;

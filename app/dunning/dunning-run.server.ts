@@ -1,6 +1,7 @@
 import { AttemptStatus, type AttemptOutcome } from "../billing/attempt-status";
 import { mapWithConcurrency } from "../billing/concurrency";
 import { localDateAt } from "../billing/due-time";
+import { shopTimeZone } from "../billing/schedule.server";
 import { billingAttemptIdempotencyKey } from "../billing/idempotency-key";
 import type { DunningTracker } from "../db/client.server";
 import prisma from "../db.server";
@@ -18,7 +19,7 @@ import { fetchBillingAttempt } from "../shopify/operations/subscription-billing-
 import { createBillingAttempt } from "../shopify/operations/subscription-billing-attempt-create.server";
 import { fetchContractForDunning, type ContractForDunning } from "../shopify/operations/subscription-contract.server";
 import { settleAttempt } from "./attempt-outcomes.server";
-import { decideAfterExternalClose, OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
+import { decideAfterExternalClose, isOpenTracker, OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
 import { FinalAction } from "./policy";
 import { getDunningPolicy } from "./policy.server";
 import { claimTracker, countDueTrackers, findDueTrackers, releaseTracker } from "./tracker-claims.server";
@@ -182,7 +183,7 @@ async function contractStillNeedsDunning(
     // Billed: by our latest attempt whose result we missed (poll it), or outside dunning.
     await pollLatestAttempt(tracker, client, now);
     const after = await prisma.dunningTracker.findUnique({ where: { id: tracker.id } });
-    if (after && isOpen(after)) await close(after, `Billing cycle ${tracker.billingCycleIndex} was billed outside dunning: closed.`, now, tally);
+    if (after && isOpenTracker(after.status)) await close(after, `Billing cycle ${tracker.billingCycleIndex} was billed outside dunning: closed.`, now, tally);
     return false;
   }
   return true;
@@ -231,7 +232,7 @@ async function sendRetry(tracker: DunningTracker, client: AdminApiClient, now: D
   const attemptNumber = latest?.status === AttemptStatus.Pending ? tracker.attemptCount : tracker.attemptCount + 1;
   const idempotencyKey = billingAttemptIdempotencyKey(tracker.contractId, tracker.billingCycleIndex, attemptNumber);
   const resendAt = new Date(now.getTime() + RESEND_UNCONFIRMED_AFTER_MS);
-  const schedule = await prisma.billingSchedule.findUnique({ where: { shop: tracker.shop }, select: { timezone: true } });
+  const runLocalDate = localDateAt(now, await shopTimeZone(tracker.shop));
   await prisma.$transaction(async (tx) => {
     if (attemptNumber !== tracker.attemptCount) {
       await tx.billingAttempt.create({
@@ -240,7 +241,7 @@ async function sendRetry(tracker: DunningTracker, client: AdminApiClient, now: D
           attemptNumber,
           idempotencyKey,
           expectedBillingDate: latest?.expectedBillingDate ?? now,
-          runLocalDate: localDateAt(now, schedule?.timezone ?? "UTC"),
+          runLocalDate,
         },
       });
     }
@@ -337,10 +338,6 @@ async function pollLatestAttempt(tracker: DunningTracker, client: AdminApiClient
   if (!latest?.shopifyAttemptId || (latest.status !== AttemptStatus.Processing && latest.status !== AttemptStatus.ActionRequired)) return;
   const node = await fetchBillingAttempt(client, latest.shopifyAttemptId);
   if (node) await prisma.$transaction((tx) => settleAttempt(tx, { shop: tracker.shop, idempotencyKey: latest.idempotencyKey }, outcomeOfBillingAttempt(node), now));
-}
-
-function isOpen(tracker: DunningTracker): boolean {
-  return (OPEN_TRACKER_STATUSES as readonly string[]).includes(tracker.status);
 }
 
 function messagesOf(result: MutationResult): string {

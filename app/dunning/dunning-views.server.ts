@@ -1,7 +1,9 @@
 import type { DunningTracker } from "../db/client.server";
 import prisma from "../db.server";
 import { describeLocalTime } from "../billing/due-time";
-import { OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
+import { shopTimeZone } from "../billing/schedule.server";
+import { CLOSED_TRACKER_STATUSES, OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
+import { NextAction } from "./trackers.server";
 
 /**
  * Read models for the admin's dunning pages: what is being followed up, what was recovered,
@@ -9,18 +11,10 @@ import { OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
  * schedule's), as the billing page does.
  */
 
-export const CLOSED_TRACKER_STATUSES: readonly TrackerStatus[] = [
-  TrackerStatus.Recovered,
-  TrackerStatus.Exhausted,
-  TrackerStatus.Abandoned,
-  TrackerStatus.Stopped,
-];
-
 const OVERVIEW_WINDOW_DAYS = 30;
 const OPEN_TRACKERS_SHOWN = 100;
 const CLOSED_TRACKERS_SHOWN = 50;
 const NOTIFICATIONS_SHOWN = 20;
-const FALLBACK_TIME_ZONE = "UTC";
 
 export type StatusTone = "info" | "attention" | "warning" | "success" | "critical" | undefined;
 
@@ -254,8 +248,8 @@ export function describeNextStep(
     case TrackerStatus.WaitingForPaymentMethod:
       return at ? `Waiting for the customer's new payment method until ${at}` : "Waiting for the customer's new payment method";
     case TrackerStatus.Open:
-      if (tracker.nextAction === "RETRY" && at) return `Retry at ${at}`;
-      if (tracker.nextAction === "FINAL_ACTION" && at) return `Final action (${tracker.finalAction ?? "unknown"}) at ${at}`;
+      if (tracker.nextAction === NextAction.Retry && at) return `Retry at ${at}`;
+      if (tracker.nextAction === NextAction.FinalAction && at) return `Final action (${tracker.finalAction ?? "unknown"}) at ${at}`;
       return "Retry in flight";
     default:
       return null;
@@ -293,11 +287,6 @@ function trackerRow(tracker: DunningTracker, timezone: string): TrackerRow {
 function statusBadge(status: string): { statusLabel: string; statusTone: StatusTone } {
   const known = TRACKER_STATUS_LABELS[status];
   return known ? { statusLabel: known.label, statusTone: known.tone } : { statusLabel: status, statusTone: undefined };
-}
-
-async function shopTimeZone(shop: string): Promise<string> {
-  const schedule = await prisma.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } });
-  return schedule?.timezone ?? FALLBACK_TIME_ZONE;
 }
 
 function countsFor(statuses: readonly string[], groups: Array<{ status: string; _count: { _all: number } }>): Record<string, number> {

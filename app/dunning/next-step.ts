@@ -29,6 +29,13 @@ export const OPEN_TRACKER_STATUSES: readonly TrackerStatus[] = [
   TrackerStatus.ActionRequired,
 ];
 
+export const CLOSED_TRACKER_STATUSES: readonly TrackerStatus[] = [
+  TrackerStatus.Recovered,
+  TrackerStatus.Exhausted,
+  TrackerStatus.Abandoned,
+  TrackerStatus.Stopped,
+];
+
 export function isOpenTracker(status: string): boolean {
   return (OPEN_TRACKER_STATUSES as readonly string[]).includes(status);
 }
