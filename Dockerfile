@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# Multi-stage image: build (compiles better-sqlite3, builds the Remix app, generates the
-# Prisma client of every provider) and a slim runtime that runs as the unprivileged
-# `node` user. The container applies pending migrations before it starts serving
-# (npm run docker-start = npm run setup && npm run start); see README "Deploying".
+# Two stages: `build` installs from the lockfile (npm ci), compiles better-sqlite3, builds
+# the app and generates the Prisma client of every provider; `runtime` keeps production
+# dependencies only and runs as the unprivileged `node` user. The entrypoint applies
+# pending migrations and then execs node, so node itself receives SIGTERM and drains the
+# requests in flight (README, "Deploying").
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
@@ -11,7 +12,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
@@ -21,17 +22,22 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json /app/package-lock.json /app/prisma.config.ts /app/tsconfig.json ./
+COPY --from=build --chown=node:node /app/package.json /app/prisma.config.ts /app/tsconfig.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/build ./build
+COPY --from=build --chown=node:node /app/public ./public
 COPY --from=build --chown=node:node /app/prisma ./prisma
-# `npm run setup` runs from source (tsx): the database modules and the scripts.
+# The migration step runs from source (tsx): the database modules and the setup script.
 COPY --from=build --chown=node:node /app/app ./app
 COPY --from=build --chown=node:node /app/scripts ./scripts
 # SQLite users mount a volume here and set DATABASE_URL=file:/data/app.sqlite.
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
+# Requests in flight get this long after SIGTERM (SHUTDOWN_GRACE_SECONDS, default 25):
+# give the container at least as long (docker stop -t 30, Kubernetes' default is 30).
+STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["npm", "run", "docker-start"]
+ENTRYPOINT ["scripts/docker-entrypoint.sh"]
+CMD ["node", "build/start.js"]

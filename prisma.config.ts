@@ -5,7 +5,9 @@ import path from "node:path";
 import { defineConfig } from "prisma/config";
 import { parseDatabaseUrl } from "./app/db/database-url";
 import { createMigrationAdapterFactory } from "./app/db/driver-adapter";
+import { loadEnvFile } from "./app/env.server";
 
+loadEnvFile();
 const target = parseDatabaseUrl(process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL);
 // `url = env("DATABASE_URL")` in the schema must resolve, or `prisma generate` tries to
 // download a query engine.

@@ -1,6 +1,10 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig, type UserConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { loadEnvFile } from "./app/env.server";
+
+// The dev server (`shopify app dev`) reads .env too; the CLI's variables win over it.
+loadEnvFile();
 
 // `shopify app dev` passes the tunnel URL as HOST on older CLIs; normalise it.
 if (process.env.HOST && (!process.env.SHOPIFY_APP_URL || process.env.SHOPIFY_APP_URL === process.env.HOST)) {
@@ -40,7 +44,7 @@ export default defineConfig(({ isSsrBuild }) => ({
     }),
     tsconfigPaths(),
   ],
-  // The server bundle awaits the start-up database check at top level (Node 20 supports it).
-  build: { assetsInlineLimit: 0, ...(isSsrBuild ? { target: "node20" } : {}) },
+  // The server bundle awaits the start-up database check at top level.
+  build: { assetsInlineLimit: 0, ...(isSsrBuild ? { target: "node24" } : {}) },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 }) satisfies UserConfig);

@@ -10,6 +10,8 @@ export default defineConfig({
     silent: "passed-only",
     globalSetup: ["./tests/support/global-setup.ts"],
     setupFiles: ["./tests/support/fail-on-console-error.ts"],
+    // A developer's .env must not reach the app, setup or Prisma CLI runs of the tests.
+    env: { APP_ENV_FILE: "" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 import { parseDatabaseUrl } from "./db/database-url";
 
@@ -64,6 +65,11 @@ const environmentSchema = z.object({
   BILLING_CATCH_UP_WINDOW_HOURS: integerSetting(48, 1, 720),
   BILLING_SHOP_CONCURRENCY: integerSetting(16, 1, 1000),
   BILLING_LEASE_SECONDS: integerSetting(120, 10, 3600),
+  // The production server (server.ts). `shopify app dev` sets HOST to the tunnel's URL: only
+  // a bare address is used to bind.
+  PORT: integerSetting(3000, 1, 65535),
+  HOST: z.string().trim().optional(),
+  SHUTDOWN_GRACE_SECONDS: integerSetting(25, 1, 600),
 });
 
 export type AppEnvironment = z.infer<typeof environmentSchema>;
@@ -85,4 +91,18 @@ export function parseEnvironment(source: Record<string, string | undefined>): Ap
   throw new InvalidEnvironmentError(
     result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
   );
+}
+
+/**
+ * Loads `.env` (or the file APP_ENV_FILE names; "" loads none) into process.env, as
+ * .env.example asks operators to. Variables already set win over the file.
+ */
+export function loadEnvFile(): void {
+  const file = process.env.APP_ENV_FILE ?? ".env";
+  if (file === "" || !existsSync(file)) return;
+  try {
+    process.loadEnvFile(file);
+  } catch (error) {
+    throw new InvalidEnvironmentError([`${file}: cannot be read (${(error as Error).message})`]);
+  }
 }

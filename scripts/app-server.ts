@@ -12,7 +12,7 @@ export interface RunningAppServer {
   /** Everything the server printed so far. */
   output(): string;
   /** SIGTERM, as an orchestrator sends it; SIGKILL if the server has not exited after `graceMs`. */
-  stop(graceMs?: number): Promise<{ exitedOnSigterm: boolean }>;
+  stop(graceMs?: number): Promise<{ exitCode: number | null; killed: boolean }>;
 }
 
 export async function freePort(): Promise<number> {
@@ -27,15 +27,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Spawns `npm start` (remix-serve on the built app) without waiting for it. */
-export function spawnBuiltApp(env: Record<string, string>, port: number): { child: ChildProcess; output: () => string } {
-  const serverBuild = path.join(root, "build", "server", "index.js");
-  if (!existsSync(serverBuild)) throw new Error("No build found: run `npm run build` first.");
-  const child = spawn(
-    process.execPath,
-    [path.join(root, "node_modules", "@remix-run", "serve", "dist", "cli.js"), serverBuild],
-    { cwd: root, env: { ...process.env, NODE_ENV: "production", ...env, PORT: String(port), HOST: "127.0.0.1" } },
-  );
+/** The production server's entry (`npm start`): server.ts, built by `npm run build`. */
+export const BUILT_SERVER_ENTRY = path.join(root, "build", "start.js");
+
+/**
+ * Spawns `command` (by default `npm start`'s node build/start.js) without waiting for it.
+ * A developer's .env is not read: the caller's `env` is the whole configuration.
+ */
+export function spawnBuiltApp(
+  env: Record<string, string>,
+  port: number,
+  command: string[] = [process.execPath, BUILT_SERVER_ENTRY],
+): { child: ChildProcess; output: () => string } {
+  if (!existsSync(BUILT_SERVER_ENTRY)) throw new Error("No build found: run `npm run build` first.");
+  const [executable, ...args] = command;
+  const child = spawn(executable, args, {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", APP_ENV_FILE: "", ...env, PORT: String(port), HOST: "127.0.0.1" },
+  });
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
@@ -43,18 +52,26 @@ export function spawnBuiltApp(env: Record<string, string>, port: number): { chil
 }
 
 /** Starts the built app and waits until /healthz answers 200. */
-export async function startBuiltApp(env: Record<string, string>, { timeoutMs = 60_000 } = {}): Promise<RunningAppServer> {
+export async function startBuiltApp(
+  env: Record<string, string>,
+  { timeoutMs = 60_000, command }: { timeoutMs?: number; command?: string[] } = {},
+): Promise<RunningAppServer> {
   const port = await freePort();
-  const { child, output } = spawnBuiltApp(env, port);
+  const { child, output } = spawnBuiltApp(env, port, command);
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (graceMs = 15_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return { exitedOnSigterm: true };
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
-    return { exitedOnSigterm: child.signalCode !== "SIGKILL" };
+    let killed = false;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    return { exitCode: child.exitCode, killed };
   };
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -13,7 +13,8 @@ import { fileURLToPath } from "node:url";
 const thisFile = fileURLToPath(import.meta.url);
 const root = path.resolve(path.dirname(thisFile), "..");
 export const BUILD_LOCK_FILE = path.join(os.tmpdir(), "remix-build.lock");
-const SOURCES = [path.join(root, "app"), path.join(root, "vite.config.ts")];
+const SOURCES = [path.join(root, "app"), path.join(root, "vite.config.ts"), path.join(root, "server.ts")];
+const OUTPUTS = [path.join(root, "build", "server", "index.js"), path.join(root, "build", "start.js")];
 
 function newestModification(file: string): number {
   if (!existsSync(file)) return 0;
@@ -22,8 +23,9 @@ function newestModification(file: string): number {
 }
 
 function isBuildStale(): boolean {
-  const serverBuild = path.join(root, "build", "server", "index.js");
-  return !existsSync(serverBuild) || statSync(serverBuild).mtimeMs <= Math.max(...SOURCES.map(newestModification));
+  if (!OUTPUTS.every((output) => existsSync(output))) return true;
+  const oldestOutput = Math.min(...OUTPUTS.map((output) => statSync(output).mtimeMs));
+  return oldestOutput <= Math.max(...SOURCES.map(newestModification));
 }
 
 function run(command: string, args: string[]): void {
@@ -37,7 +39,7 @@ function hasFlock(): boolean {
 }
 
 function buildNow(): void {
-  run(process.execPath, [path.join(root, "node_modules", "@remix-run", "dev", "dist", "cli.js"), "vite:build"]);
+  run("npm", ["run", "build"]);
 }
 
 export function buildIfStale(): void {

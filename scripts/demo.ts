@@ -49,7 +49,7 @@ function setUpDatabase(): void {
   const result = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts", "setup.ts")], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, DATABASE_URL: DEMO_DATABASE_URL, DIRECT_DATABASE_URL: "" },
+    env: { ...process.env, APP_ENV_FILE: "", DATABASE_URL: DEMO_DATABASE_URL, DIRECT_DATABASE_URL: "" },
   });
   if (result.status !== 0) throw new Error("npm run setup failed");
 }

@@ -14,6 +14,7 @@ import { generatedClientsDirectory } from "../app/db/client.server";
 import { DATABASE_PROVIDERS, describeDatabaseTarget, parseDatabaseUrl, type DatabaseProvider } from "../app/db/database-url";
 import { connectionFailureReason, DatabaseUnreachableError } from "../app/db/errors";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
+import { loadEnvFile } from "../app/env.server";
 import { runPrismaCliOrThrow } from "./prisma-cli";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -102,6 +103,7 @@ async function migrate(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const args = new Set(process.argv.slice(2));
   const target = parseDatabaseUrl(process.env.DATABASE_URL);
   if (args.has("--migrate-only")) return migrate();

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The README's test command (and CI's): installs what the suite needs on a fresh machine,
-# starts the local PostgreSQL and MariaDB servers when they are down, and runs every test
-# on SQLite, PostgreSQL and MySQL. A provider that cannot be tested fails the run.
+# The README's test command (and CI's): installs what the suite needs on a fresh machine
+# (the supported Node, npm ci from the lockfile, Chromium), starts the local PostgreSQL and
+# MariaDB servers when they are down, and runs every test on SQLite, PostgreSQL and MySQL.
+# A provider that cannot be tested fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -z "${SUPPORTED_NODE:-}" ]; then SUPPORTED_NODE=1 exec tools/with-supported-node.sh bash scripts/test-all.sh "$@"; fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -13,8 +15,7 @@ wait_for() { # wait_for DESCRIPTION COMMAND...
   echo "error: $what did not come up" >&2; return 1
 }
 
-echo "--- dependencies"
-npm install --no-audit --no-fund
+tools/install-dependencies.sh
 
 if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   echo "--- installing Chromium (Debian) for the browser test"
@@ -41,5 +42,5 @@ if [ -z "${TEST_MYSQL_URL:-}" ]; then
 fi
 
 export REQUIRE_ALL_PROVIDERS=1
-echo "--- tests (sqlite, postgresql: $TEST_POSTGRESQL_URL, mysql: $TEST_MYSQL_URL)"
+echo "--- tests on node $(node --version) (sqlite, postgresql: $TEST_POSTGRESQL_URL, mysql: $TEST_MYSQL_URL)"
 npm test

@@ -61,9 +61,9 @@ export function createPrismaClient(target: DatabaseTarget): PrismaClient {
 }
 
 declare global {
-  // Survives Vite's module reloads in development, so each reload does not open a new pool.
+  // Survives Vite's module reloads in development, so each reload does not open a new pool;
+  // the production server (server.ts) closes it once the requests in flight are done.
   var __appPrisma: { client: PrismaClient; url: string } | undefined;
-  var __appPrismaShutdownHook: boolean | undefined;
 }
 
 /** The app's Prisma client for DATABASE_URL, created on first use. */
@@ -72,19 +72,5 @@ export function getPrisma(): PrismaClient {
   if (!globalThis.__appPrisma || globalThis.__appPrisma.url !== target.url) {
     globalThis.__appPrisma = { client: createPrismaClient(target), url: target.url };
   }
-  installShutdownHook();
   return globalThis.__appPrisma.client;
-}
-
-/**
- * remix-serve closes the HTTP server on SIGTERM/SIGINT but leaves the database pool open, and
- * open pool connections (MariaDB keeps them for 30 minutes) would keep the process alive
- * until the orchestrator kills it. Closing the pool lets it exit once requests are done.
- */
-function installShutdownHook(): void {
-  if (globalThis.__appPrismaShutdownHook) return;
-  globalThis.__appPrismaShutdownHook = true;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => void globalThis.__appPrisma?.client.$disconnect());
-  }
 }

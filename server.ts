@@ -1,0 +1,115 @@
+/**
+ * The production server: `npm start` and the container's command (built to build/start.js).
+ *
+ * - Loads `.env` (APP_ENV_FILE names another file, "" none); variables already set win.
+ * - Validates the environment before anything connects, and refuses to start with the list
+ *   of problems, or the database's state, and exit code 1: no stack trace for an operator's
+ *   mistake.
+ * - On SIGTERM or SIGINT stops accepting connections, lets requests in flight finish (up to
+ *   SHUTDOWN_GRACE_SECONDS), closes the database pool and exits 0.
+ */
+import type { Server } from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express, { type RequestHandler } from "express";
+import { loadEnvFile, parseEnvironment, type AppEnvironment } from "./app/env.server";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Errors that describe the operator's setup (bad variable, database not ready): message only. */
+const STARTUP_REFUSALS = new Set([
+  "InvalidEnvironmentError",
+  "DatabaseUnreachableError",
+  "MissingTablesError",
+  "PendingMigrationsError",
+  "FailedMigrationError",
+  "ClientNotGeneratedError",
+]);
+
+function refuseToStart(error: unknown): never {
+  if (error instanceof Error && STARTUP_REFUSALS.has(error.name)) {
+    console.error(error.message);
+  } else if (error instanceof Error && error.message.includes("Cannot find module '.prisma/client")) {
+    // The session storage loads @prisma/client, which `npm run setup` points at the generated client.
+    console.error("The Prisma client has not been generated for this install: run `npm run setup`.");
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}
+
+/** One line per request, without the query string: embedded pages carry session tokens there. */
+const accessLog: RequestHandler = (request, response, next) => {
+  const started = process.hrtime.bigint();
+  response.on("finish", () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    console.log(`${request.method} ${request.path} ${response.statusCode} ${ms.toFixed(1)} ms`);
+  });
+  next();
+};
+
+function createApp(build: ServerBuild): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  // Vite names built assets by content hash: cache them for good.
+  app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(root, "public"), { maxAge: "1h" }));
+  app.use(accessLog);
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  return app;
+}
+
+function stopGracefully(server: Server, env: AppEnvironment): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: no new connections; finishing the requests in flight`);
+    const forceExit = setTimeout(() => {
+      console.error(`requests still running after ${env.SHUTDOWN_GRACE_SECONDS} s (SHUTDOWN_GRACE_SECONDS): exiting`);
+      process.exit(1);
+    }, env.SHUTDOWN_GRACE_SECONDS * 1000);
+    forceExit.unref();
+    // Keep-alive connections that finish their request while we drain are closed too.
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
+    server.close(async (error) => {
+      clearInterval(closeIdle);
+      // The app's pool (app/db/client.server.ts); open connections would keep node alive.
+      await globalThis.__appPrisma?.client.$disconnect().catch(() => undefined);
+      console.log("stopped");
+      process.exit(error ? 1 : 0);
+    });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+async function main(): Promise<void> {
+  try {
+    loadEnvFile();
+  } catch (error) {
+    refuseToStart(error);
+  }
+  process.env.NODE_ENV ??= "production";
+  let env: AppEnvironment;
+  try {
+    env = parseEnvironment(process.env);
+  } catch (error) {
+    refuseToStart(error);
+  }
+  // The build checks the database at start-up (top-level await) and throws if it is not ready.
+  const build = (await import(pathToFileURL(path.join(root, "build", "server", "index.js")).href).catch(
+    refuseToStart,
+  )) as ServerBuild;
+  const host = env.HOST && !env.HOST.includes("://") ? env.HOST : undefined;
+  const app = createApp(build);
+  const announce = () => console.log(`listening on http://${host ?? "localhost"}:${env.PORT}`);
+  const server = host ? app.listen(env.PORT, host, announce) : app.listen(env.PORT, announce);
+  stopGracefully(server, env);
+}
+
+void main();
