@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { InvalidEnvironmentError, parseEnvironment } from "./env.server";
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { InvalidEnvironmentError, loadEnvFile, parseEnvironment } from "./env.server";
 
 const valid = {
   SHOPIFY_API_KEY: "key",
@@ -61,7 +64,52 @@ describe("parseEnvironment", () => {
     ["BILLING_CATCH_UP_WINDOW_HOURS", "forever"],
     ["BILLING_SHOP_CONCURRENCY", "1001"],
     ["BILLING_LEASE_SECONDS", "5"],
+    ["PORT", "70000"],
+    ["SHUTDOWN_GRACE_SECONDS", "0"],
   ])("rejects %s=%s with the allowed range", (name, value) => {
     expect(() => parseEnvironment({ ...valid, [name]: value })).toThrow(new RegExp(`${name}: must be a whole number from \\d+ to \\d+, got "${value.replace(".", "\\.")}"`));
+  });
+});
+
+describe("loadEnvFile", () => {
+  const names = ["ENV_FILE_TEST_FROM_FILE", "ENV_FILE_TEST_ALREADY_SET", "APP_ENV_FILE"];
+  const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  let folder: string | undefined;
+  afterEach(() => {
+    for (const name of names) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  function envFile(text: string): string {
+    folder = mkdtempSync(path.join(os.tmpdir(), "env-file-"));
+    const file = path.join(folder, ".env");
+    writeFileSync(file, text);
+    return file;
+  }
+
+  it("adds the file's variables, and keeps those already set", () => {
+    process.env.APP_ENV_FILE = envFile("ENV_FILE_TEST_FROM_FILE=from file\nENV_FILE_TEST_ALREADY_SET=from file\n");
+    process.env.ENV_FILE_TEST_ALREADY_SET = "from the environment";
+    loadEnvFile();
+    expect(process.env.ENV_FILE_TEST_FROM_FILE).toBe("from file");
+    expect(process.env.ENV_FILE_TEST_ALREADY_SET).toBe("from the environment");
+  });
+
+  it("reads nothing when APP_ENV_FILE is empty or the file does not exist", () => {
+    const file = envFile("ENV_FILE_TEST_FROM_FILE=from file\n");
+    process.env.APP_ENV_FILE = "";
+    loadEnvFile();
+    process.env.APP_ENV_FILE = `${file}.missing`;
+    loadEnvFile();
+    expect(process.env.ENV_FILE_TEST_FROM_FILE).toBeUndefined();
+  });
+
+  it("refuses a path that cannot be read, naming it", () => {
+    process.env.APP_ENV_FILE = path.dirname(envFile(""));
+    expect(() => loadEnvFile()).toThrow(InvalidEnvironmentError);
+    expect(() => loadEnvFile()).toThrow(/cannot be read/);
   });
 });

@@ -115,6 +115,29 @@ describe("the embedded home page in headless Chromium", () => {
     await page.close();
   });
 
+  it("sends a visitor without a session to the login page, which asks for the shop domain", async () => {
+    const page = await openAsChrome();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+
+    const response = await page.goto(`${app.url}/app`);
+    expect(response?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe("/auth/login");
+    const shopField = page.getByLabel("Shop domain");
+    await shopField.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => "__remixRouter" in window && document.readyState === "complete");
+
+    await shopField.fill("not a shop!");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByText("That is not a Shopify shop domain").waitFor({ timeout: 15_000 });
+    expect(await shopField.getAttribute("aria-invalid")).toBe("true");
+    expect(pageErrors).toEqual([]);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "login.png"), fullPage: true });
+    await page.close();
+  });
+
   async function openAsChrome() {
     const userAgent = (await browser.newBrowserCDPSession().then(async (cdp) => {
       const { userAgent: ua } = await cdp.send("Browser.getVersion");
