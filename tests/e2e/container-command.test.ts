@@ -45,9 +45,13 @@ function dockerignored(): (file: string) => boolean {
       const pattern = line.replace(/^!/, "").replace(/^\//, "");
       let source = "";
       for (let i = 0; i < pattern.length; i++) {
-        if (pattern.startsWith("**/", i)) (source += "(?:.*/)?"), (i += 2);
-        else if (pattern.startsWith("**", i)) (source += ".*"), (i += 1);
-        else if (pattern[i] === "*") source += "[^/]*";
+        if (pattern.startsWith("**/", i)) {
+          source += "(?:.*/)?";
+          i += 2;
+        } else if (pattern.startsWith("**", i)) {
+          source += ".*";
+          i += 1;
+        } else if (pattern[i] === "*") source += "[^/]*";
         else if (pattern[i] === "?") source += "[^/]";
         else source += pattern[i].replace(/[.+^${}()|[\]\\]/g, "\\$&");
       }
