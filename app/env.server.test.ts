@@ -41,6 +41,24 @@ describe("parseEnvironment", () => {
     expect((error as Error).message).toMatch(/\.env\.example/);
   });
 
+  it("refuses, in production, the development database default and the store simulator", () => {
+    expect(() => parseEnvironment({ ...valid, NODE_ENV: "production", DATABASE_URL: "" })).toThrow(
+      /DATABASE_URL: required in production/,
+    );
+    expect(() =>
+      parseEnvironment({ ...valid, NODE_ENV: "production", DATABASE_URL: "file:/data/app.sqlite", SHOPIFY_STORE_SIMULATOR_URL: "http://127.0.0.1:4010" }),
+    ).toThrow(/SHOPIFY_STORE_SIMULATOR_URL: must not be set in production/);
+    expect(parseEnvironment({ ...valid, NODE_ENV: "production", DATABASE_URL: "file:/data/app.sqlite" }).NODE_ENV).toBe("production");
+    // Development and tests keep both.
+    expect(parseEnvironment({ ...valid, SHOPIFY_STORE_SIMULATOR_URL: "http://127.0.0.1:4010" }).DATABASE_URL).toBeUndefined();
+  });
+
+  it("names a DATABASE_URL whose password needs percent-encoding", () => {
+    expect(() => parseEnvironment({ ...valid, DATABASE_URL: "postgresql://app:50%off@db/billing" })).toThrow(
+      /DATABASE_URL: DATABASE_URL is malformed: .*%25/,
+    );
+  });
+
   it("treats an empty simulator URL as unset", () => {
     expect(parseEnvironment({ ...valid, SHOPIFY_STORE_SIMULATOR_URL: "" }).SHOPIFY_STORE_SIMULATOR_URL).toBeUndefined();
   });

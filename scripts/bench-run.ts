@@ -111,6 +111,8 @@ export async function benchProvider(provider: BenchProvider, options: BenchOptio
     migrate(database.url);
     simulator = await startStoreSimulator({ apiKey: BENCH_API_KEY, apiSecret: BENCH_API_SECRET, webhookConcurrency: WEBHOOK_CONCURRENCY });
     app = await startBuiltApp({
+      // The store simulator is refused in production; the bench measures the same build.
+      NODE_ENV: "test",
       SHOPIFY_API_KEY: BENCH_API_KEY,
       SHOPIFY_API_SECRET: BENCH_API_SECRET,
       SHOPIFY_APP_URL: "https://billing-bench.test",

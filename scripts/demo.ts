@@ -68,6 +68,8 @@ async function main(): Promise<void> {
   const simulator = await startStoreSimulator({ apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, startTime: start });
   for (const { domain, name, ianaTimezone, currencyCode } of DEMO_SHOPS) simulator.upsertShop(domain, { name, ianaTimezone, currencyCode });
   const app = await startDemoApp(Number(process.env.PORT) || (await freePort()), {
+    // The store simulator is refused in production.
+    NODE_ENV: "test",
     SHOPIFY_API_KEY: DEMO_API_KEY,
     SHOPIFY_API_SECRET: DEMO_API_SECRET,
     DATABASE_URL: DEMO_DATABASE_URL,

@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatedClientsDirectory } from "../app/db/client.server";
 import { DATABASE_PROVIDERS, describeDatabaseTarget, parseDatabaseUrl, type DatabaseProvider } from "../app/db/database-url";
-import { connectionFailureReason, DatabaseUnreachableError } from "../app/db/errors";
+import { connectionFailureReason, DatabaseUnreachableError, isPermanentConnectionFailure } from "../app/db/errors";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
 import { loadEnvFile } from "../app/env.server";
 import { runPrismaCliOrThrow } from "./prisma-cli";
@@ -91,10 +91,10 @@ async function migrate(): Promise<void> {
       );
       return;
     } catch (error) {
-      // A server may still be starting; a SQLite path that cannot be opened will not heal.
-      const retryable =
-        target.provider !== "sqlite" &&
-        (error instanceof DatabaseUnreachableError || connectionFailureReason(error) !== undefined);
+      // A server may still be starting; a SQLite path that cannot be opened, wrong
+      // credentials or a missing database will not heal.
+      const reason = error instanceof DatabaseUnreachableError ? error.message : connectionFailureReason(error);
+      const retryable = target.provider !== "sqlite" && reason !== undefined && !isPermanentConnectionFailure(reason);
       if (!retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
       console.warn(`${(error as Error).message}; retrying in ${RETRY_DELAYS_MS[attempt] / 1000}s`);
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { SHOPIFY_API_VERSION as SIMULATOR_API_VERSION } from "../app/shopify/api-version";
 
 // Webhooks: POST a signed payload to the app, the way Shopify delivers one.
@@ -40,7 +40,8 @@ export async function deliverWebhook(
       "X-Shopify-API-Version": SIMULATOR_API_VERSION,
       "X-Shopify-Webhook-Id": webhookId,
       "X-Shopify-Triggered-At": (input.triggeredAt ?? new Date()).toISOString(),
-      "X-Shopify-Event-Id": input.eventId ?? randomUUID(),
+      // A delivery sent again under its webhook id is a retry of the same event.
+      "X-Shopify-Event-Id": input.eventId ?? (input.webhookId ? eventIdOf(input.webhookId) : randomUUID()),
     },
     body,
     // Shopify does not follow redirects; a redirect (say, to a login page) is a failed delivery.
@@ -48,4 +49,10 @@ export async function deliverWebhook(
     signal: input.timeoutMs === undefined ? undefined : AbortSignal.timeout(input.timeoutMs),
   });
   return { status: response.status, body: await response.text(), webhookId };
+}
+
+/** The same UUID-shaped event id for every delivery sent under one webhook id. */
+export function eventIdOf(webhookId: string): string {
+  const hex = createHash("sha256").update(webhookId).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

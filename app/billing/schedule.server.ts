@@ -65,7 +65,16 @@ export async function shopTimeZone(shop: string): Promise<string> {
   return schedule?.timezone ?? FALLBACK_TIME_ZONE;
 }
 
-export async function followShopTimeZone(tx: Prisma.TransactionClient, shop: string, shopTimeZone: string, now = new Date()) {
+export async function followShopTimeZone(
+  tx: Prisma.TransactionClient,
+  shop: string,
+  shopTimeZone: string | null | undefined,
+  now = new Date(),
+) {
+  if (!shopTimeZone) {
+    console.warn(`[billing] ${shop}: shop/update without a time zone; keeping the schedule's`);
+    return false;
+  }
   const schedule = await tx.billingSchedule.findUnique({ where: { shop } });
   if (!schedule || schedule.timezone === shopTimeZone) return false;
   if (!isValidTimeZone(shopTimeZone)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeDatabaseTarget, parseDatabaseUrl, UnsupportedDatabaseUrlError } from "./database-url";
+import { describeDatabaseTarget, MalformedDatabaseUrlError, parseDatabaseUrl, UnsupportedDatabaseUrlError } from "./database-url";
 
 describe("parseDatabaseUrl", () => {
   it.each([
@@ -26,6 +26,23 @@ describe("parseDatabaseUrl", () => {
       expect(() => parseDatabaseUrl(url)).toThrow(/file:.*postgresql:\/\/.*mysql:\/\//);
     },
   );
+
+  it.each([
+    ["postgresql://app:p@ss@db:5432/billing", /"@": write it percent-encoded as %40/],
+    ["mysql://app:100%sure@db:3306/billing", /"%" not followed by two hex digits: write it as %25/],
+    ["postgresql://app:50%@db/billing", /%25/],
+    ["postgresql://", /scheme:\/\/user:password@host:port\/database/],
+  ])("names what is wrong in %s and how to write it", (url, message) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(MalformedDatabaseUrlError);
+    expect(() => parseDatabaseUrl(url)).toThrow(message);
+    // Never the password itself.
+    expect(() => parseDatabaseUrl(url)).not.toThrow(/ss@db|100%sure/);
+  });
+
+  it("accepts percent-encoded credentials", () => {
+    expect(parseDatabaseUrl("postgresql://app:p%40ss%25@db:5432/billing").provider).toBe("postgresql");
+    expect(parseDatabaseUrl("mysql://root@127.0.0.1:3306/test").provider).toBe("mysql");
+  });
 
   it("describes a server target without its credentials", () => {
     const description = describeDatabaseTarget(parseDatabaseUrl("postgresql://admin:s3cret@db.internal/app"));

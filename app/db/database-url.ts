@@ -26,6 +26,39 @@ export class UnsupportedDatabaseUrlError extends Error {
   }
 }
 
+/** A server URL that cannot be read as one: named precisely, with the fix. */
+export class MalformedDatabaseUrlError extends Error {
+  constructor(problem: string) {
+    super(`DATABASE_URL is malformed: ${problem}.`);
+    this.name = "MalformedDatabaseUrlError";
+  }
+}
+
+/**
+ * The drivers decode the user and password with decodeURIComponent: an unencoded "%" or a
+ * second "@" fails deep inside them ("URI malformed") without naming the variable.
+ */
+function checkServerUrl(url: string): void {
+  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
+  const at = authority.lastIndexOf("@");
+  const credentials = at === -1 ? "" : authority.slice(0, at);
+  if (credentials.includes("@")) {
+    throw new MalformedDatabaseUrlError('the user or password holds an "@": write it percent-encoded as %40');
+  }
+  if (/%(?![0-9a-f]{2})/i.test(credentials)) {
+    throw new MalformedDatabaseUrlError('the user or password holds a "%" not followed by two hex digits: write it as %25');
+  }
+  try {
+    decodeURIComponent(credentials);
+    const parsed = new URL(url);
+    if (!parsed.hostname) throw new Error("no host");
+  } catch {
+    throw new MalformedDatabaseUrlError(
+      "it is not a URL of the form scheme://user:password@host:port/database (percent-encode special characters in the user and password)",
+    );
+  }
+}
+
 function describeScheme(url: string): string {
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url);
   return match ? `"${match[1]}:"` : "no scheme";
@@ -46,8 +79,14 @@ export function parseDatabaseUrl(
     const sqliteFile = path.resolve(cwd, filePart);
     return { provider: "sqlite", url: `file:${sqliteFile}`, sqliteFile };
   }
-  if (/^postgres(ql)?:\/\//i.test(url)) return { provider: "postgresql", url };
-  if (/^mysql:\/\//i.test(url)) return { provider: "mysql", url };
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    checkServerUrl(url);
+    return { provider: "postgresql", url };
+  }
+  if (/^mysql:\/\//i.test(url)) {
+    checkServerUrl(url);
+    return { provider: "mysql", url };
+  }
   throw new UnsupportedDatabaseUrlError(url);
 }
 

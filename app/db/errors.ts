@@ -3,10 +3,22 @@ import { describeDatabaseTarget, type DatabaseTarget } from "./database-url";
 /** Errors an operator can act on; each has its own message and health status. */
 export class DatabaseUnreachableError extends Error {
   readonly code = "DATABASE_UNREACHABLE";
+  /** Wrong credentials or a missing database: waiting for the server will not fix it. */
+  readonly permanent: boolean;
   constructor(target: DatabaseTarget, reason: string) {
     super(`Cannot reach the database (${describeDatabaseTarget(target)}): ${reason}`);
     this.name = "DatabaseUnreachableError";
+    this.permanent = isPermanentConnectionFailure(reason);
   }
+}
+
+/** The drivers' words (and codes) for a refusal that retrying cannot change. */
+const PERMANENT_REASON =
+  /authentication failed|(database|role) "[^"]*" does not exist|access denied|28P01|28000|3D000|ER_ACCESS_DENIED_ERROR|ER_BAD_DB_ERROR|ER_DBACCESS_DENIED_ERROR|Unknown database/i;
+
+/** True when a connection failure's reason (connectionFailureReason) is wrong credentials or a missing database. */
+export function isPermanentConnectionFailure(reason: string): boolean {
+  return PERMANENT_REASON.test(reason);
 }
 
 export class MissingTablesError extends Error {

@@ -72,7 +72,10 @@ export interface StartupCheckOptions {
   log?: (message: string) => void;
 }
 
-/** Waits a little for an unreachable database, then throws the first problem found. */
+/**
+ * Waits a little for an unreachable database (it may still be starting), then throws the
+ * first problem found; wrong credentials or a missing database are thrown at once.
+ */
 export async function assertDatabaseReady(
   prisma: PrismaClient,
   target: DatabaseTarget,
@@ -82,7 +85,8 @@ export async function assertDatabaseReady(
   for (let attempt = 0; ; attempt++) {
     const state = await inspectDatabase(prisma, target, migrations);
     if (state.status === "ready") return;
-    if (state.status !== "unreachable" || attempt >= retryDelaysMs.length) throw state.error;
+    const mayHeal = state.status === "unreachable" && !(state.error instanceof DatabaseUnreachableError && state.error.permanent);
+    if (!mayHeal || attempt >= retryDelaysMs.length) throw state.error;
     log(`${state.error.message}; retrying in ${retryDelaysMs[attempt] / 1000}s`);
     await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[attempt]));
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DeclineClass } from "./decline-classes";
 import {
   decideAfterChallenge,
+  decideAfterActiveContractUpdate,
   decideAfterExternalClose,
   decideAfterFailure,
   decideAfterPaymentMethodChange,
@@ -160,6 +161,19 @@ describe("other events", () => {
     ["closed", { status: "ABANDONED", attemptCount: 2, nextAction: null }, "IGNORE"],
   ])("payment method updated: %s", (_name, tracker, kind) => {
     const step = decideAfterPaymentMethodChange(tracker, now, "The customer updated their payment method");
+    expect(step.kind).toBe(kind);
+    if (step.kind === "RETRY") expect(step.at).toEqual(now);
+  });
+
+  it.each<[string, TrackerView & { nextAction: string | null }, NextStep["kind"]]>([
+    ["waiting for a payment method", { status: "WAITING_FOR_PAYMENT_METHOD", attemptCount: 1, nextAction: "FINAL_ACTION" }, "RETRY"],
+    ["a soft-decline retry scheduled later", { status: "OPEN", attemptCount: 2, nextAction: "RETRY" }, "IGNORE"],
+    ["the final action about to run", { status: "OPEN", attemptCount: 5, nextAction: "FINAL_ACTION" }, "IGNORE"],
+    ["a retry in flight", { status: "OPEN", attemptCount: 2, nextAction: null }, "IGNORE"],
+    ["a 3-D Secure challenge pending", { status: "ACTION_REQUIRED", attemptCount: 1, nextAction: null }, "IGNORE"],
+    ["closed", { status: "ABANDONED", attemptCount: 2, nextAction: null }, "IGNORE"],
+  ])("active contract updated (what changed unknown): %s", (_name, tracker, kind) => {
+    const step = decideAfterActiveContractUpdate(tracker, now);
     expect(step.kind).toBe(kind);
     if (step.kind === "RETRY") expect(step.at).toEqual(now);
   });

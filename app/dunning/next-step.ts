@@ -140,6 +140,22 @@ export function decideAfterPaymentMethodChange(
   return { kind: "RETRY", at: now, retryNumber: tracker.attemptCount, emailCustomer: false, notifyMerchant: false, reason: `${what}: retrying now.` };
 }
 
+/**
+ * subscription_contracts/update with the contract still active. Its payload does not say
+ * what changed; the one change dunning waits for is a payment method the customer fixed
+ * after a hard decline. A scheduled soft-decline retry keeps its time (a note or a price
+ * edit must not pull it forward), and so does everything else.
+ */
+export function decideAfterActiveContractUpdate(
+  tracker: TrackerView & { nextAction: string | null; finalActionAppliedAt?: Date | null },
+  now: Date,
+): NextStep {
+  if (tracker.status !== TrackerStatus.WaitingForPaymentMethod) {
+    return { kind: "IGNORE", reason: "only a payment-method change moves a tracker, and this one waits for nothing" };
+  }
+  return decideAfterPaymentMethodChange(tracker, now, "The contract was updated while waiting for a new payment method");
+}
+
 /** The contract left ACTIVE elsewhere, its cycle was skipped, or the shop uninstalled the app. */
 export function decideAfterExternalClose(tracker: TrackerView, reason: string): NextStep {
   if (!isOpenTracker(tracker.status)) return { kind: "IGNORE", reason: `the tracker is already ${tracker.status}` };

@@ -1,5 +1,10 @@
 import type { Prisma } from "../db/client.server";
-import { decideAfterExternalClose, decideAfterPaymentMethodChange, type NextStep } from "./next-step";
+import {
+  decideAfterActiveContractUpdate,
+  decideAfterExternalClose,
+  decideAfterPaymentMethodChange,
+  type NextStep,
+} from "./next-step";
 import { FinalAction } from "./policy";
 import { applyStep, findOpenTrackers, NextAction, recordEvent, trackerView } from "./trackers.server";
 import {
@@ -47,8 +52,8 @@ const CLOSING_STATUSES: Record<string, string> = {
 
 /**
  * subscription_contracts/update: a contract paused, cancelled or ended elsewhere closes its
- * trackers without charging; one that changed while active (a new payment method on the
- * contract) ends a wait for the customer. Our own final action echoes back here too: a
+ * trackers without charging; one that changed while active ends a wait for a new payment
+ * method (and moves nothing else). Our own final action echoes back here too: a
  * tracker about to record that action is left for the cron to close as exhausted.
  */
 export async function onContractUpdated(db: Db, shop: string, payload: SubscriptionContractPayload, at: Date) {
@@ -60,7 +65,7 @@ export async function onContractUpdated(db: Db, shop: string, payload: Subscript
       if (isOwnFinalAction(tracker, status)) continue;
       await apply(db, tracker, decideAfterExternalClose(view(tracker), `The contract was ${closing} in Shopify: dunning closed without charging.`), at);
     } else if (status === "active") {
-      await apply(db, tracker, decideAfterPaymentMethodChange(view(tracker), at, "The contract was updated"), at);
+      await apply(db, tracker, decideAfterActiveContractUpdate(view(tracker), at), at);
     }
   }
 }

@@ -22,6 +22,7 @@ import {
   type NotificationView,
   type TrackerRow,
 } from "../dunning/dunning-views.server";
+import { readFormFields } from "../http/form-fields.server";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -31,10 +32,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
-  if (form.get("intent") !== "dismiss") return data({ ok: false, error: "Unknown action." }, { status: 400 });
-  const id = Number(form.get("id"));
-  if (!Number.isSafeInteger(id) || id <= 0) return data({ ok: false, error: "Which notification?" }, { status: 400 });
+  const form = await readFormFields(request);
+  if (form.intent !== "dismiss") return data({ ok: false, error: "Unknown action." }, { status: 400 });
+  const id = Number(form.id);
+  if (!/^\d+$/.test(form.id ?? "") || !Number.isSafeInteger(id) || id <= 0) return data({ ok: false, error: "Which notification?" }, { status: 400 });
   const dismissed = await dismissNotification(session.shop, id);
   // Already dismissed (another tab) or not this shop's: either way it is not shown any more.
   return { ok: true, dismissed };

@@ -27,6 +27,7 @@ import {
   type PolicyField,
 } from "../dunning/policy";
 import { getDunningPolicy, saveDunningPolicy } from "../dunning/policy.server";
+import { readFormFields } from "../http/form-fields.server";
 import { authenticate } from "../shopify.server";
 
 /** The form's values as the merchant typed them (every field a string). */
@@ -75,8 +76,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
-  const submitted = Object.fromEntries([...form.entries()].filter(([, value]) => typeof value === "string")) as Record<string, string>;
+  const submitted = await readFormFields(request);
   const result = await saveDunningPolicy(session.shop, submitted);
   if (!result.ok) {
     // What the merchant typed comes back with the errors: nothing they entered is lost.

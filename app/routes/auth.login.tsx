@@ -5,6 +5,7 @@ import { AppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@s
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisEnglish from "@shopify/polaris/locales/en.json";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
+import { readFormFields } from "../http/form-fields.server";
 import { login } from "../shopify.server";
 
 // Where a merchant lands when they open the app outside Shopify admin (or the session is
@@ -25,13 +26,8 @@ function loginErrors(result: Awaited<ReturnType<typeof login>>) {
 export const loader = async ({ request }: LoaderFunctionArgs) => loginErrors(await login(request));
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  let shop: FormDataEntryValue | null;
-  try {
-    shop = (await request.formData()).get("shop");
-  } catch {
-    return Response.json({ shop: "The form could not be read: send it as a form with a shop field" }, { status: 400 });
-  }
-  if (typeof shop !== "string" || shop.trim() === "") return loginErrors({ shop: LoginErrorType.MissingShop });
+  const { shop } = await readFormFields(request);
+  if (!shop?.trim()) return loginErrors({ shop: LoginErrorType.MissingShop });
   // login() reads the shop from the query when present: the form body has been read already.
   const url = new URL(request.url);
   url.searchParams.set("shop", shop.trim());

@@ -3,7 +3,9 @@ import { recordGrantedScopes } from "../shops/lifecycle.server";
 import { scopesUpdatePayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
+const route = { topics: ["app/scopes_update"], payload: scopesUpdatePayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, scopesUpdatePayload, (tx, { shop, payload }) =>
+  handleWebhook(request, route, (tx, { shop, payload }) =>
     recordGrantedScopes(tx, shop, payload.current),
   );

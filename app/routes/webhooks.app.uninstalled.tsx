@@ -3,5 +3,7 @@ import { forgetUninstalledShop } from "../shops/lifecycle.server";
 import { anyPayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
+const route = { topics: ["app/uninstalled"], payload: anyPayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, anyPayload, (tx, { shop, triggeredAt }) => forgetUninstalledShop(tx, shop, triggeredAt));
+  handleWebhook(request, route, (tx, { shop, triggeredAt }) => forgetUninstalledShop(tx, shop, triggeredAt));

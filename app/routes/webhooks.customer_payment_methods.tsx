@@ -3,8 +3,16 @@ import { onPaymentMethodChanged } from "../dunning/outside-changes.server";
 import { customerPaymentMethodPayload } from "../dunning/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
-// customer_payment_methods/create, /update and /revoke.
+const route = {
+  topics: [
+    "customer_payment_methods/create",
+    "customer_payment_methods/update",
+    "customer_payment_methods/revoke",
+  ],
+  payload: customerPaymentMethodPayload,
+};
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, customerPaymentMethodPayload, (tx, { shop, topic, payload, triggeredAt }) =>
+  handleWebhook(request, route, (tx, { shop, topic, payload, triggeredAt }) =>
     onPaymentMethodChanged(tx, shop, topic, payload, triggeredAt),
   );

@@ -3,7 +3,9 @@ import { redactCustomer } from "../shops/compliance.server";
 import { customerPrivacyPayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
+const route = { topics: ["customers/redact"], payload: customerPrivacyPayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, customerPrivacyPayload, (tx, { shop, payload }) =>
+  handleWebhook(request, route, (tx, { shop, payload }) =>
     redactCustomer(tx, shop, payload.customer.id),
   );

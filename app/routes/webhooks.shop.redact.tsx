@@ -3,5 +3,7 @@ import { redactShop } from "../shops/compliance.server";
 import { shopRedactPayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
+const route = { topics: ["shop/redact"], payload: shopRedactPayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, shopRedactPayload, (tx, { shop }) => redactShop(tx, shop));
+  handleWebhook(request, route, (tx, { shop }) => redactShop(tx, shop));

@@ -3,5 +3,7 @@ import { followShopTimeZone } from "../billing/schedule.server";
 import { shopUpdatePayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
+const route = { topics: ["shop/update"], payload: shopUpdatePayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, shopUpdatePayload, (tx, { shop, payload }) => followShopTimeZone(tx, shop, payload.iana_timezone));
+  handleWebhook(request, route, (tx, { shop, payload }) => followShopTimeZone(tx, shop, payload.iana_timezone));

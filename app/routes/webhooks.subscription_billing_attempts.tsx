@@ -3,8 +3,16 @@ import { recordAttemptResult } from "../billing/attempt-results.server";
 import { billingAttemptWebhookPayload } from "../billing/attempt-webhooks";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
-// subscription_billing_attempts/success, /failure and /challenged (one route, the topic tells them apart).
+const route = {
+  topics: [
+    "subscription_billing_attempts/success",
+    "subscription_billing_attempts/failure",
+    "subscription_billing_attempts/challenged",
+  ],
+  payload: billingAttemptWebhookPayload,
+};
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, billingAttemptWebhookPayload, (tx, { shop, topic, payload, triggeredAt }) =>
+  handleWebhook(request, route, (tx, { shop, topic, payload, triggeredAt }) =>
     recordAttemptResult(tx, shop, topic, payload, triggeredAt),
   );

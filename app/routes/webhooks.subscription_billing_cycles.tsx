@@ -3,6 +3,7 @@ import { onBillingCycleSkipped } from "../dunning/outside-changes.server";
 import { billingCycleSkipPayload } from "../dunning/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
-// subscription_billing_cycles/skip.
+const route = { topics: ["subscription_billing_cycles/skip"], payload: billingCycleSkipPayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, billingCycleSkipPayload, (tx, { shop, payload, triggeredAt }) => onBillingCycleSkipped(tx, shop, payload, triggeredAt));
+  handleWebhook(request, route, (tx, { shop, payload, triggeredAt }) => onBillingCycleSkipped(tx, shop, payload, triggeredAt));

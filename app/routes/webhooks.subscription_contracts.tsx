@@ -3,6 +3,7 @@ import { onContractUpdated } from "../dunning/outside-changes.server";
 import { subscriptionContractPayload } from "../dunning/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
-// subscription_contracts/update.
+const route = { topics: ["subscription_contracts/update"], payload: subscriptionContractPayload };
+
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, subscriptionContractPayload, (tx, { shop, payload, triggeredAt }) => onContractUpdated(tx, shop, payload, triggeredAt));
+  handleWebhook(request, route, (tx, { shop, payload, triggeredAt }) => onContractUpdated(tx, shop, payload, triggeredAt));

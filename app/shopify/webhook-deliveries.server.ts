@@ -3,8 +3,11 @@ import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
 
 export interface WebhookDelivery {
-  /** X-Shopify-Webhook-Id: the same for every retry of one delivery. */
-  webhookId: string | undefined;
+  /**
+   * What makes two deliveries the same: the event id (or, without one, the webhook id),
+   * stored in ProcessedWebhook.webhookId.
+   */
+  deliveryKey: string | undefined;
   shop: string;
   topic: string;
 }
@@ -23,8 +26,8 @@ export async function processWebhookOnce(
   delivery: WebhookDelivery,
   handle: (tx: Prisma.TransactionClient) => Promise<void>,
 ): Promise<WebhookOutcome> {
-  const { webhookId, shop, topic } = delivery;
-  if (!webhookId) {
+  const { deliveryKey, shop, topic } = delivery;
+  if (!deliveryKey) {
     // Shopify always sends an id; without one, rely on the handler being idempotent.
     await prisma.$transaction(handle, TRANSACTION_LIMITS);
     return "processed";
@@ -35,7 +38,7 @@ export async function processWebhookOnce(
         await handle(tx);
         // Last, so a handler that clears the shop's rows (shop/redact) keeps this one.
         try {
-          await tx.processedWebhook.create({ data: { webhookId, shop, topic } });
+          await tx.processedWebhook.create({ data: { webhookId: deliveryKey, shop, topic } });
         } catch (error) {
           throw isUniqueConstraintViolation(error) ? new DuplicateDelivery() : error;
         }

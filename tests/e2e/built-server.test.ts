@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
 import type { StoreSimulator } from "../../simulator/store-simulator";
+import { eventIdOf } from "../../simulator/webhook-delivery";
 import { runBuiltAppUntilExit, startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
 import {
   BROWSER_USER_AGENT,
@@ -79,7 +80,7 @@ describe.each(testProviders())("%s: the built server (npm start) against the sto
     expect((await simulator.deliverWebhook(delivery)).status).toBe(200);
     expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.billingSchedule.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ active: false });
-    expect(await prisma.processedWebhook.count({ where: { webhookId: "e2e-uninstall" } })).toBe(1);
+    expect(await prisma.processedWebhook.count({ where: { webhookId: `event:${eventIdOf("e2e-uninstall")}` } })).toBe(1);
   });
   it("sends a visitor without a session to /auth/login, which asks for the shop and forwards to Shopify admin", async () => {
     const headers = { "User-Agent": BROWSER_USER_AGENT };

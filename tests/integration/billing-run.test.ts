@@ -4,6 +4,7 @@ import { billingAttemptIdempotencyKey } from "../../app/billing/idempotency-key"
 import { billingRunRequest, callAction, callLoader, TEST_CRON_SECRET } from "../support/app-under-test";
 import { startBillingHarness, type BillingHarness } from "../support/billing-harness";
 import { testProviders } from "../support/providers";
+import { eventIdOf } from "../../simulator/webhook-delivery";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -265,7 +266,7 @@ describe.each(testProviders())("%s: billing run", (provider) => {
 
     const [record] = await attemptsOf(shop);
     expect(record).toMatchObject({ status: AttemptStatus.Succeeded, orderId: "gid://shopify/Order/777", errorCode: null });
-    expect(await harness.prisma.processedWebhook.count({ where: { webhookId: "delivery-success" } })).toBe(1);
+    expect(await harness.prisma.processedWebhook.count({ where: { webhookId: `event:${eventIdOf("delivery-success")}` } })).toBe(1);
   });
 
   it("catches up a run missed while the scheduler was down, within the window", async () => {

@@ -66,6 +66,23 @@ describe.each(testProviders())("%s: errors an operator understands", (provider) 
     expect(retries).toHaveLength(2);
   });
 
+  // Servers only: a SQLite file is created when missing.
+  if (provider !== "sqlite") it("start-up does not wait for a database that does not exist: it cannot appear by itself", async () => {
+    const url = new URL(empty.url);
+    url.pathname = "/no_such_database_for_the_app";
+    const target = parseDatabaseUrl(url.toString());
+    const prisma = createPrismaClient(target);
+    const retries: string[] = [];
+    try {
+      const failure = assertDatabaseReady(prisma, target, migrations, { retryDelaysMs: [10, 10], log: (m) => retries.push(m) });
+      await expect(failure).rejects.toBeInstanceOf(DatabaseUnreachableError);
+      await expect(failure).rejects.toMatchObject({ permanent: true });
+    } finally {
+      await prisma.$disconnect();
+    }
+    expect(retries).toEqual([]);
+  });
+
   it("a database without tables says to run npm run setup", async () => {
     const state = await inspect(empty.url);
     expect(state.status).toBe("tables_missing");

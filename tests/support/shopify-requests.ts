@@ -49,6 +49,8 @@ export interface WebhookRequestInput {
   shop: string;
   payload: unknown;
   webhookId?: string;
+  /** Default: the webhook id (a retry of the delivery repeats both; the app keys on the event). */
+  eventId?: string;
   secret?: string;
 }
 
@@ -62,7 +64,14 @@ export function billingRunRequest(body: unknown = {}, secret: string | null = TE
 }
 
 /** A webhook delivery signed the way Shopify signs it (HMAC-SHA256 of the raw body). */
-export function signedWebhookRequest({ topic, shop, payload, webhookId = randomUUID(), secret = TEST_API_SECRET }: WebhookRequestInput): Request {
+export function signedWebhookRequest({
+  topic,
+  shop,
+  payload,
+  webhookId = randomUUID(),
+  eventId = webhookId,
+  secret = TEST_API_SECRET,
+}: WebhookRequestInput): Request {
   const body = JSON.stringify(payload);
   return new Request(`${TEST_APP_URL}/webhooks/${topic}`, {
     method: "POST",
@@ -75,7 +84,7 @@ export function signedWebhookRequest({ topic, shop, payload, webhookId = randomU
       "X-Shopify-API-Version": SHOPIFY_API_VERSION,
       "X-Shopify-Webhook-Id": webhookId,
       "X-Shopify-Triggered-At": new Date().toISOString(),
-      "X-Shopify-Event-Id": randomUUID(),
+      "X-Shopify-Event-Id": eventId,
     },
   });
 }
