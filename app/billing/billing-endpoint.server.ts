@@ -19,7 +19,7 @@ export async function handleBillingRunRequest(request: Request): Promise<Respons
   try {
     options = await parseBillingRunRequest(request, { simulatedClock: Boolean(env.SHOPIFY_STORE_SIMULATOR_URL) });
   } catch (error) {
-    if (error instanceof InvalidBillingRunRequestError) return json({ error: error.message }, { status: 400 });
+    if (error instanceof InvalidBillingRunRequestError) return json({ error: error.message }, { status: error.status });
     throw error;
   }
   const summary = await runBilling({
@@ -56,4 +56,8 @@ function refuseUnlessScheduler(request: Request, secret: string | undefined): Re
 
 export function methodNotAllowed(): Response {
   return json({ error: "Method Not Allowed: POST to run billing." }, { status: 405, headers: { Allow: "POST" } });
+}
+
+export function metricsMethodNotAllowed(): Response {
+  return json({ error: "Method Not Allowed: GET the metrics." }, { status: 405, headers: { Allow: "GET" } });
 }

@@ -16,7 +16,10 @@ describe("isAuthorizedCronRequest", () => {
     ["", false],
     [`Bearer ${SECRET}x`, false],
     [`Bearer ${SECRET.slice(1)}`, false],
-    [`bearer ${SECRET}`, false],
+    // Authentication schemes are case-insensitive (RFC 9110).
+    [`bearer ${SECRET}`, true],
+    [`BEARER ${SECRET}`, true],
+    [`Basic ${SECRET}`, false],
     [SECRET, false],
     ["Bearer ", false],
   ])("Authorization %j -> %s", (authorization, expected) => {
@@ -49,6 +52,15 @@ describe("parseBillingRunRequest", () => {
     ['{"now":"yesterday"}', /now: Invalid datetime/],
   ])("rejects %s with the reason", async (body, reason) => {
     await expect(parseBillingRunRequest(post(body), { simulatedClock: true })).rejects.toThrow(reason);
+  });
+
+  it("refuses a body of more than 16 kB with 413, echoing no more than a little of a long field name", async () => {
+    const huge = `{"${"x".repeat(20_000)}":1}`;
+    await expect(parseBillingRunRequest(post(huge), real)).rejects.toMatchObject({ status: 413 });
+    const longName = "y".repeat(10_000);
+    const error = await parseBillingRunRequest(post(`{"${longName}":1}`), real).catch((caught: Error) => caught);
+    expect(error).toMatchObject({ status: 400 });
+    expect((error as Error).message.length).toBeLessThan(400);
   });
 
   it("accepts `now` only against the store simulator", async () => {

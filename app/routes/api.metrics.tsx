@@ -1,5 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { metricsResponse } from "../billing/billing-endpoint.server";
+import { metricsMethodNotAllowed, metricsResponse } from "../billing/billing-endpoint.server";
 
 // GET /api/metrics (Bearer CRON_SECRET): process counters for operators and the benchmark.
 export const loader = ({ request }: LoaderFunctionArgs) => metricsResponse(request);
+
+export const action = () => metricsMethodNotAllowed();

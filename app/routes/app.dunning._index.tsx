@@ -204,6 +204,7 @@ const NOTIFICATION_KINDS: Record<string, { title: string; tone: "warning" | "cri
   INVENTORY_FAILURE: { title: "Out of stock", tone: "warning" },
   DUNNING_STOPPED: { title: "Dunning stopped", tone: "critical" },
   CUSTOMER_ACTION_REQUIRED: { title: "Customer must complete 3-D Secure", tone: "warning" },
+  CUSTOMER_DATA_REQUEST: { title: "A customer asked for their data", tone: "info" },
 };
 
 function NotificationBanner({ notification }: { notification: NotificationView }) {

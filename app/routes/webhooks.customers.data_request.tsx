@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { collectCustomerData } from "../shops/compliance.server";
+import { answerCustomerDataRequest } from "../shops/compliance.server";
 import { customerPrivacyPayload } from "../shops/webhook-payloads";
 import { handleWebhook } from "../shopify/webhook-handler.server";
 
@@ -7,6 +7,7 @@ const route = { topics: ["customers/data_request"], payload: customerPrivacyPayl
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, route, async (tx, { shop, payload }) => {
-    const data = await collectCustomerData(tx, shop, payload.customer.id);
-    console.log(`[compliance] data request ${shop} customer ${payload.customer.id}: ${JSON.stringify(data)}`);
+    const held = await answerCustomerDataRequest(tx, shop, payload.customer.id);
+    // Counts only: the records themselves went to the merchant.
+    console.log(`[compliance] data request ${shop}: ${held.dunningTrackers} record(s) reported to the merchant`);
   });

@@ -18,15 +18,28 @@ export async function redactCustomer(tx: Prisma.TransactionClient, shop: string,
 
 /**
  * customers/data_request: the merchant must be given what the app stores about the
- * customer. The app holds only dunning trackers (contract ids, error codes, dates); this
- * returns them so the request can be answered from the log.
+ * customer, to answer the customer. The app holds only dunning trackers (contract ids,
+ * error codes, dates): they go to the merchant as a notice in the app, never to the log.
  */
-export async function collectCustomerData(tx: Prisma.TransactionClient, shop: string, customerId: number | string) {
+export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, shop: string, customerId: number | string) {
   const trackers = await tx.dunningTracker.findMany({
     where: { shop, customerId: customerGid(customerId) },
-    select: { contractId: true, billingCycleIndex: true, status: true, lastErrorCode: true, createdAt: true },
+    select: { contractId: true, billingCycleIndex: true, status: true, lastErrorCode: true, openedAt: true },
+    orderBy: { openedAt: "asc" },
   });
-  return { dunningTrackers: trackers };
+  const records = trackers.map(
+    (tracker) =>
+      `subscription contract ${tracker.contractId.split("/").pop()}, billing cycle ${tracker.billingCycleIndex}: ` +
+      `failed payment opened ${tracker.openedAt.toISOString().slice(0, 10)}, ${tracker.status.toLowerCase().replaceAll("_", " ")}` +
+      (tracker.lastErrorCode ? `, last decline ${tracker.lastErrorCode}` : ""),
+  );
+  const message =
+    `Shopify customer ${customerId} asked for the data apps hold about them. ` +
+    (records.length
+      ? `This app holds ${records.length} failed-payment record(s): ${records.join("; ")}. Include them in your answer.`
+      : "This app holds nothing about them.");
+  await tx.merchantNotification.create({ data: { shop, kind: "CUSTOMER_DATA_REQUEST", message } });
+  return { dunningTrackers: trackers.length };
 }
 
 /**

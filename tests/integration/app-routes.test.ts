@@ -211,15 +211,22 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect(left.map((t) => t.customerId)).toEqual(["gid://shopify/Customer/8"]);
   });
 
-  it("customers/data_request answers 200 without changing data", async () => {
+  it("customers/data_request gives the merchant what the app holds, and logs no personal data", async () => {
     const shop = "private.myshopify.com";
-    const payload = { shop_id: 1, shop_domain: shop, customer: { id: 8 }, orders_requested: [], data_request: { id: 9 } };
+    const payload = { shop_id: 1, shop_domain: shop, customer: { id: 8, email: "eight@example.com" }, orders_requested: [], data_request: { id: 9 } };
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const response = await callAction(
       `${ROUTES}/webhooks.customers.data_request`,
       signedWebhookRequest({ topic: "customers/data_request", shop, payload }),
     );
+    const logged = log.mock.calls.flat().join("\n");
+    log.mockRestore();
     expect(response.status).toBe(200);
     expect(await prisma.dunningTracker.count({ where: { shop } })).toBe(1);
+    const notice = await prisma.merchantNotification.findFirstOrThrow({ where: { shop, kind: "CUSTOMER_DATA_REQUEST" } });
+    expect(notice.message).toMatch(/Shopify customer 8 asked .* 1 failed-payment record\(s\): subscription contract 3, billing cycle 1/);
+    expect(logged).toContain("1 record(s) reported to the merchant");
+    expect(logged).not.toMatch(/eight@example\.com|SubscriptionContract|customer 8/);
   });
 
   it("shop/redact deletes every row of the shop and no other shop's", async () => {
