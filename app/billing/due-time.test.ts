@@ -4,6 +4,7 @@ import {
   DEFAULT_CATCH_UP_WINDOW_MS,
   describeLocalTime,
   findDueRun,
+  firstLastBilledLocalDate,
   InvalidScheduleError,
   localDateAt,
   nextRunAt,
@@ -314,5 +315,54 @@ describe("invalid input", () => {
 
   it("defaults the window to 48 h", () => {
     expect(DEFAULT_CATCH_UP_WINDOW_MS).toBe(48 * HOUR);
+  });
+});
+
+/** A second, independent computation: the zone's calendar date from Intl, the day before by UTC date arithmetic. */
+function localDayBeforeByIntl(instant: Date, timezone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
+  const value = (type: string) => Number(parts.find((part) => part.type === type)!.value);
+  return new Date(Date.UTC(value("year"), value("month") - 1, value("day") - 1)).toISOString().slice(0, 10);
+}
+
+describe("firstLastBilledLocalDate: a new shop counts as billed for the local day before", () => {
+  it.each([
+    // Installed just after a 23-hour day: 24 hours earlier is two local days back.
+    ["2026-03-09T04:30:00Z", "America/New_York", "2026-03-08"],
+    // Installed late on a 25-hour day: 24 hours earlier is still today.
+    ["2026-11-02T04:30:00Z", "America/New_York", "2026-10-31"],
+    ["2026-04-05T13:30:00Z", "Pacific/Auckland", "2026-04-05"],
+    ["2026-09-27T11:30:00Z", "Pacific/Auckland", "2026-09-27"],
+    ["2026-01-01T00:30:00Z", "Pacific/Kiritimati", "2025-12-31"],
+    ["2026-03-01T12:00:00Z", "Etc/GMT+12", "2026-02-28"],
+  ])("installed at %s in %s: %s", (instant, timezone, expected) => {
+    expect(firstLastBilledLocalDate(at(instant), timezone)).toBe(expected);
+    expect(localDayBeforeByIntl(at(instant), timezone)).toBe(expected);
+  });
+
+  it.each(["America/New_York", "Europe/London", "Pacific/Auckland", "Australia/Lord_Howe", "America/Santiago", "Asia/Kathmandu", "Pacific/Chatham", "UTC"])(
+    "agrees with the independent computation every 20 minutes of 2026 in %s",
+    (timezone) => {
+      for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2027, 0, 1); ms += 20 * 60_000) {
+        const instant = new Date(ms);
+        const computed = firstLastBilledLocalDate(instant, timezone);
+        if (computed !== localDayBeforeByIntl(instant, timezone)) {
+          expect.fail(`${instant.toISOString()} in ${timezone}: ${computed} vs ${localDayBeforeByIntl(instant, timezone)}`);
+        }
+      }
+    },
+  );
+
+  it("a shop installed after midnight, before its billing hour, is first billed at that hour today", () => {
+    const installed = at("2026-03-09T04:30:00Z"); // 00:30 EDT
+    const timing = shop("America/New_York", 9, firstLastBilledLocalDate(installed, "America/New_York"));
+    expect(nextRunAt(timing, installed)).toEqual(at("2026-03-09T13:00:00Z"));
+    expect(findDueRun(timing, installed)).toBeNull();
+  });
+
+  it("a shop installed late on the 25-hour day is due for that day at once", () => {
+    const installed = at("2026-11-02T04:30:00Z"); // 23:30 EST on 1 November
+    const timing = shop("America/New_York", 9, firstLastBilledLocalDate(installed, "America/New_York"));
+    expect(findDueRun(timing, installed)?.localDate).toBe("2026-11-01");
   });
 });

@@ -47,6 +47,14 @@ export function localDateAt(instant: Date, timezone: string): string {
   return inZone(instantMillis(instant, "instant"), zoneNamed(timezone)).toISODate()!;
 }
 
+/**
+ * A new shop counts as billed for the local day before `now`: a calendar day in the shop's
+ * zone, never "24 hours ago" (next to a DST change that lands two days back or on today).
+ */
+export function firstLastBilledLocalDate(now: Date, timezone: string): string {
+  return dayBefore(localDateAt(now, timezone));
+}
+
 /** S(D): when the shop's clock first reads `billingHour`:00 or later on `localDate`. */
 export function scheduledInstant(localDate: string, billingHour: number, timezone: string): Date {
   checkLocalDate(localDate, "localDate");

@@ -1,7 +1,7 @@
 import type { Prisma } from "../db/client.server";
 import { isUniqueConstraintViolation } from "../db/errors";
 import prisma from "../db.server";
-import { describeLocalTime, localDateAt, nextRunAt } from "./due-time";
+import { describeLocalTime, firstLastBilledLocalDate, nextRunAt } from "./due-time";
 import { isValidTimeZone } from "./time-zone";
 
 /** The local hour a new shop is billed at until the merchant picks another. */
@@ -49,9 +49,8 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now 
  * (at the scheduler's next call when that hour has passed already), never one for past
  * dates. Cycles that fell due in the catch-up window before install are charged by that run.
  */
-function firstSchedule(timezone: string, now: Date) {
-  const yesterday = localDateAt(new Date(now.getTime() - 24 * 3600_000), timezone);
-  const timing = { timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: yesterday };
+export function firstSchedule(timezone: string, now: Date) {
+  const timing = { timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: firstLastBilledLocalDate(now, timezone) };
   return { ...timing, active: true, nextRunAt: nextRunAt(timing, now) };
 }
 
