@@ -7,6 +7,8 @@ import { billingAttemptIdempotencyKey } from "./idempotency-key";
 
 export interface PlannedCharge {
   contractId: string;
+  /** The contract's customer, kept on the attempt for the tracker its failure opens. */
+  customerId: string | null;
   billingCycleIndex: number;
   expectedBillingDate: Date;
 }
@@ -42,6 +44,7 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
   const rowOf = (attempt: AttemptToSend) => ({
     shop,
     contractId: attempt.contractId,
+    customerId: attempt.customerId,
     billingCycleIndex: attempt.billingCycleIndex,
     attemptNumber: 1,
     idempotencyKey: attempt.idempotencyKey,
@@ -111,6 +114,12 @@ function outcomeUpdate(
 
 function isFinal(status: AttemptStatus): boolean {
   return status === AttemptStatus.Succeeded || status === AttemptStatus.Failed || status === AttemptStatus.Rejected;
+}
+
+/** The customer recorded with an attempt (the contract's, when it was made), if any. */
+export async function findAttemptCustomer(db: Prisma.TransactionClient, idempotencyKey: string): Promise<string | null> {
+  const row = await db.billingAttempt.findUnique({ where: { idempotencyKey }, select: { customerId: true } });
+  return row?.customerId ?? null;
 }
 
 /** Attempts Shopify accepted long ago whose result never arrived (a lost webhook): to poll. */

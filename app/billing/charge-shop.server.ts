@@ -69,6 +69,7 @@ async function dueChargesOf(
     tally.cycles.due += due.length;
     return due.map((cycle) => ({
       contractId: contract.id,
+      customerId: contract.customer?.id ?? null,
       billingCycleIndex: cycle.cycleIndex,
       expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
     }));

@@ -1,4 +1,4 @@
-import { applyAttemptOutcome } from "../billing/attempt-records.server";
+import { applyAttemptOutcome, findAttemptCustomer } from "../billing/attempt-records.server";
 import { AttemptStatus, type AttemptOutcome } from "../billing/attempt-status";
 import { parseBillingAttemptIdempotencyKey } from "../billing/idempotency-key";
 import type { Prisma } from "../db/client.server";
@@ -58,8 +58,11 @@ async function followAttemptOutcome(db: Db, { shop, idempotencyKey }: { shop: st
   const key = parseBillingAttemptIdempotencyKey(idempotencyKey);
   if (!key) return;
   const contractId = `gid://shopify/SubscriptionContract/${key.contractNumericId}`;
-  const target = { shop, contractId, billingCycleIndex: key.billingCycleIndex };
-  const tracker = await findTracker(db, target);
+  const cycle = { shop, contractId, billingCycleIndex: key.billingCycleIndex };
+  const tracker = await findTracker(db, cycle);
+  // A tracker opened now knows its customer at once: a payment-method update or a privacy
+  // request arriving before the next cron run must find it.
+  const target = { ...cycle, customerId: tracker ? tracker.customerId : await findAttemptCustomer(db, idempotencyKey) };
   if (status === AttemptStatus.Succeeded) {
     if (tracker) await applyStep(db, target, tracker, decideAfterSuccess(key.attemptNumber, trackerView(tracker)), { at, attemptNumber: key.attemptNumber });
     return;

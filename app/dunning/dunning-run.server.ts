@@ -240,6 +240,7 @@ async function sendRetry(tracker: DunningTracker, client: AdminApiClient, now: D
           ...cycle,
           attemptNumber,
           idempotencyKey,
+          customerId: tracker.customerId ?? latest?.customerId ?? null,
           expectedBillingDate: latest?.expectedBillingDate ?? now,
           runLocalDate,
         },

@@ -16,6 +16,17 @@ describe("shopify.app.toml agrees with the code", () => {
     expect(toml).toContain(`scopes = "${DEFAULT_SCOPES}"`);
   });
 
+  it("each webhook route accepts exactly the topics the toml sends it", () => {
+    const subscriptions = [...toml.matchAll(/^\s*(?:compliance_)?topics = \[([^\]]*)\]\s*\n\s*uri = "(\/webhooks\/[^"]+)"$/gm)];
+    expect(subscriptions).toHaveLength(10);
+    for (const [, topicList, uri] of subscriptions) {
+      const declared = [...topicList.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+      const routeFile = path.resolve(import.meta.dirname, "..", "routes", `${uri.slice(1).replaceAll("/", ".")}.tsx`);
+      const accepted = [...(/topics: \[([^\]]*)\]/.exec(readFileSync(routeFile, "utf8"))?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+      expect(accepted, uri).toEqual(declared);
+    }
+  });
+
   it("routes every declared webhook to an existing route module", () => {
     const uris = [...toml.matchAll(/^\s*uri = "(\/webhooks\/[^"]+)"$/gm)].map((m) => m[1]);
     expect(uris).toHaveLength(10);

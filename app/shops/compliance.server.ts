@@ -13,6 +13,8 @@ export async function redactCustomer(tx: Prisma.TransactionClient, shop: string,
   await tx.dunningEvent.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
   await tx.merchantNotification.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
   const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customer } });
+  // The attempts stay (the shop's charge records) without the link to the customer.
+  await tx.billingAttempt.updateMany({ where: { shop, customerId: customer }, data: { customerId: null } });
   return { dunningTrackersDeleted: count };
 }
 

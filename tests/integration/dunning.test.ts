@@ -156,6 +156,35 @@ describe.each(testProviders())("%s: dunning", (provider) => {
     expect(harness.simulator.paymentUpdateEmails(s.shop)).toHaveLength(1);
   });
 
+  it("knows the customer from the failure on: a card updated before the next cron call is retried at once", async () => {
+    const s = await chargedOnce("card-fixed-early.myshopify.com", [], { error: "EXPIRED_CARD" });
+    // No cron call since the failure: the tracker learnt its customer from the attempt.
+    const opened = await trackerOf(s.shop);
+    expect(opened).toMatchObject({ status: "WAITING_FOR_PAYMENT_METHOD" });
+    expect(opened.customerId).toMatch(/^gid:\/\/shopify\/Customer\/\d+$/);
+
+    harness.simulator.updatePaymentMethod(s.shop, s.paymentMethodId, { defaultOutcome: "success" });
+    await harness.simulator.waitForIdle();
+    expect(await trackerOf(s.shop)).toMatchObject({ status: "OPEN", nextAction: "RETRY" });
+    expect((await s.runOnDay(0.1)).attemptsSent).toBe(1);
+    expect(await trackerOf(s.shop)).toMatchObject({ status: "RECOVERED" });
+  });
+
+  it("an active contract update does not pull a scheduled soft-decline retry forward", async () => {
+    const s = await chargedOnce("contract-touched.myshopify.com", [{ error: "INSUFFICIENT_FUNDS" }, "success"]);
+    const scheduled = await trackerOf(s.shop);
+    expect(scheduled).toMatchObject({ status: "OPEN", nextAction: "RETRY" });
+    const delivery = await harness.simulator.deliverWebhook({
+      shop: s.shop,
+      topic: "subscription_contracts/update",
+      path: "/webhooks/subscription_contracts",
+      payload: { admin_graphql_api_id: s.contractId, id: Number(s.contractId.split("/").pop()), status: "active" },
+    });
+    expect(delivery.status).toBe(200);
+    expect((await trackerOf(s.shop)).nextActionAt).toEqual(scheduled.nextActionAt);
+    expect((await s.runOnDay(0.5)).attemptsSent).toBe(0);
+  });
+
   it("retries an inventory failure on the inventory schedule, tells the merchant and never the customer, then skips", async () => {
     const s = await chargedOnce("out-of-stock.myshopify.com", [], { error: "INSUFFICIENT_INVENTORY" });
     expect(await trackerOf(s.shop)).toMatchObject({ status: "OPEN", lastErrorClass: "INVENTORY" });

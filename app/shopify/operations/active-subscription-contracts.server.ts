@@ -9,6 +9,9 @@ export const ActiveSubscriptionContracts: AdminOperation<ActiveSubscriptionContr
         nodes {
           id
           nextBillingDate
+          customer {
+            id
+          }
         }
         pageInfo {
           hasNextPage
@@ -23,6 +26,7 @@ export const ActiveSubscriptionContracts: AdminOperation<ActiveSubscriptionContr
 export interface ActiveSubscriptionContract {
   id: string;
   nextBillingDate: string | null;
+  customer: { id: string } | null;
 }
 
 interface ActiveSubscriptionContractsData {
