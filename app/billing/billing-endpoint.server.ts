@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { json } from "@remix-run/node";
+import { databaseUnavailableResponse } from "../http/database-unavailable.server";
 import { readMetrics } from "../metrics.server";
 import { env } from "../shopify.server";
 import { adminClientForShop } from "../shopify/shop-admin-client.server";
@@ -22,17 +23,24 @@ export async function handleBillingRunRequest(request: Request): Promise<Respons
     if (error instanceof InvalidBillingRunRequestError) return json({ error: error.message }, { status: error.status });
     throw error;
   }
-  const summary = await runBilling({
-    now: options.now ? new Date(options.now) : new Date(),
-    dryRun: options.dryRun,
-    timeBudgetMs: (options.timeBudgetSeconds ?? env.BILLING_TIME_BUDGET_SECONDS) * 1000,
-    catchUpWindowMs: env.BILLING_CATCH_UP_WINDOW_HOURS * 3600_000,
-    shopConcurrency: env.BILLING_SHOP_CONCURRENCY,
-    leaseMs: env.BILLING_LEASE_SECONDS * 1000,
-    workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    clientForShop: adminClientForShop,
-  });
-  return json(summary);
+  try {
+    const summary = await runBilling({
+      now: options.now ? new Date(options.now) : new Date(),
+      dryRun: options.dryRun,
+      timeBudgetMs: (options.timeBudgetSeconds ?? env.BILLING_TIME_BUDGET_SECONDS) * 1000,
+      catchUpWindowMs: env.BILLING_CATCH_UP_WINDOW_HOURS * 3600_000,
+      shopConcurrency: env.BILLING_SHOP_CONCURRENCY,
+      leaseMs: env.BILLING_LEASE_SECONDS * 1000,
+      workerId: `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      clientForShop: adminClientForShop,
+    });
+    return json(summary);
+  } catch (error) {
+    // The scheduler calls again; every charge is recorded under its key before it is sent.
+    const unavailable = databaseUnavailableResponse(error);
+    if (unavailable) return unavailable;
+    throw error;
+  }
 }
 
 /** GET /api/metrics: the process counters, behind the same secret as the billing endpoint. */

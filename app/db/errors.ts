@@ -75,6 +75,8 @@ const UNREACHABLE_CODES = new Set([
   "28P01", // pg: password authentication failed
   "28000", // pg: no pg_hba.conf entry / role does not exist
   "3D000", // pg: database does not exist
+  "57P01", // pg: terminating connection due to administrator command (a restart)
+  "57P02", // pg: crash shutdown
   "57P03", // pg: the database system is starting up
 ]);
 
@@ -115,6 +117,20 @@ const MARIADB_POOL_UNREACHABLE = new Set(["45028", "45012", "45009"]);
 export function isMissingTableError(error: unknown): boolean {
   const cause = driverAdapterCause(error);
   return cause?.kind === "TableDoesNotExist" || (error as { code?: string } | null)?.code === "P2021";
+}
+
+/**
+ * Prisma's own codes for "no database right now": P1001 cannot reach, P1002 timed out,
+ * P1017 server closed the connection, P2024 no pool connection in time.
+ */
+const UNAVAILABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024"]);
+
+/** True when an error means the database cannot be used right now (down, restarting, unreachable). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnreachableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNAVAILABLE_PRISMA_CODES.has(code)) return true;
+  return connectionFailureReason(error) !== undefined;
 }
 
 /** True for Prisma's unique-constraint error (P2002), whichever provider's client threw it. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Prisma } from "../db/client.server";
+import { databaseUnavailableResponse } from "../http/database-unavailable.server";
 import { countWebhook } from "../metrics.server";
 import { env } from "../shopify.server";
 import { processWebhookOnce } from "./webhook-deliveries.server";
@@ -55,9 +56,17 @@ export async function handleWebhook<Schema extends z.ZodTypeAny>(
     return new Response(null, { status: 200 });
   }
   const payload = parsed.data as z.infer<Schema>;
-  const outcome = await processWebhookOnce({ deliveryKey: key, shop, topic }, async (tx) => {
-    await handler(tx, { shop, topic, payload, triggeredAt });
-  });
+  let outcome;
+  try {
+    outcome = await processWebhookOnce({ deliveryKey: key, shop, topic }, async (tx) => {
+      await handler(tx, { shop, topic, payload, triggeredAt });
+    });
+  } catch (error) {
+    // Shopify redelivers a 503; the transaction left nothing half-done.
+    const unavailable = databaseUnavailableResponse(error);
+    if (unavailable) return unavailable;
+    throw error;
+  }
   countWebhook(outcome);
   console.log(`[webhook] ${topic} ${shop} ${key ?? "(no id)"}: ${outcome}`);
   return new Response(null, { status: 200 });

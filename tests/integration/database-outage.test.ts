@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { PrismaClient } from "../../app/db/client.server";
+import type { StoreSimulator } from "../../simulator/store-simulator";
+import {
+  billingRunRequest,
+  callAction,
+  callLoader,
+  embeddedAdminRequest,
+  loadAppModules,
+  signedWebhookRequest,
+  startTestSimulator,
+  testEnvironment,
+} from "../support/app-under-test";
+import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { testProviders } from "../support/providers";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+
+const ROUTES = "../../app/routes";
+const SHOP = "outage.myshopify.com";
+
+// The database goes away while the app runs (a restart, a failover): the billing endpoint and
+// the webhooks answer 503 with Retry-After, so the scheduler and Shopify try again, and
+// nothing is half-written. Servers only: a SQLite file does not restart.
+describe.each(testProviders().filter((provider) => provider !== "sqlite"))("%s: a database restart", (provider) => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let simulator: StoreSimulator;
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    database = await createMigratedDatabase(provider);
+    const direct = new URL(database.url);
+    proxy = await startTcpProxy(direct.hostname, Number(direct.port || (provider === "postgresql" ? 5432 : 3306)));
+    const throughProxy = new URL(database.url);
+    throughProxy.port = String(proxy.port);
+    if (provider === "mysql") throughProxy.searchParams.set("connection_limit", "2");
+    simulator = await startTestSimulator();
+    simulator.upsertShop(SHOP, { ianaTimezone: "UTC" });
+    prisma = (await loadAppModules({ ...testEnvironment(database, simulator), DATABASE_URL: throughProxy.toString() })).prisma;
+    const page = await callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", SHOP));
+    expect(page).not.toBeInstanceOf(Response);
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await proxy?.close();
+    await simulator?.close();
+    await database?.drop();
+  });
+
+  const scopesUpdate = () =>
+    signedWebhookRequest({
+      topic: "app/scopes_update",
+      shop: SHOP,
+      payload: { current: ["read_orders"], previous: [] },
+      webhookId: `outage-scopes-${provider}`,
+    });
+
+  it("answers 503 with Retry-After while it is down, and works again once it is back", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await proxy.cut();
+    try {
+      const webhook = await callAction(`${ROUTES}/webhooks.app.scopes_update`, scopesUpdate());
+      expect(webhook.status).toBe(503);
+      expect(webhook.headers.get("Retry-After")).toBe("30");
+      const billing = await callAction(`${ROUTES}/api.billing.run`, billingRunRequest({}));
+      expect(billing.status).toBe(503);
+      expect(billing.headers.get("Retry-After")).toBe("30");
+      expect(await billing.text()).toMatch(/database is unavailable/);
+    } finally {
+      await proxy.restore();
+      warn.mockRestore();
+    }
+
+    // Shopify redelivers the same webhook: processed now, once.
+    expect((await callAction(`${ROUTES}/webhooks.app.scopes_update`, scopesUpdate())).status).toBe(200);
+    expect((await prisma.session.findFirstOrThrow({ where: { shop: SHOP } })).scope).toBe("read_orders");
+    expect((await callAction(`${ROUTES}/api.billing.run`, billingRunRequest({}))).status).toBe(200);
+  });
+});
