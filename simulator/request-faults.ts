@@ -1,7 +1,8 @@
 import type { ApiResponse } from "./http";
 
 // Faults and latency for tests and benchmarks: the next N GraphQL requests of a shop fail
-// with an HTTP status or come back THROTTLED, and every GraphQL request can be delayed.
+// with an HTTP status or come back THROTTLED, an operation runs but its answer is lost, and
+// every GraphQL request can be delayed.
 
 export const FAULT_STATUSES = [401, 402, 403, 404, 423, 429, 500, 502, 503] as const;
 export type FaultStatus = (typeof FAULT_STATUSES)[number];
@@ -39,6 +40,7 @@ export function faultResponse(status: FaultStatus): ApiResponse {
 export class RequestFaults {
   private readonly failures = new Map<string, FaultStatus[]>();
   private readonly throttles = new Map<string, number>();
+  private readonly lostAnswers = new Map<string, string[]>();
 
   constructor(public latency: Latency) {}
 
@@ -49,6 +51,19 @@ export class RequestFaults {
     const queue = this.failures.get(shop) ?? [];
     queue.push(...Array<FaultStatus>(fault.count ?? 1).fill(fault.status));
     this.failures.set(shop, queue);
+  }
+
+  /** The next `operationName` request of `shop` runs, but its answer is lost (a 503 after the work). */
+  loseNextAnswer(shop: string, operationName: string): void {
+    this.lostAnswers.set(shop, [...(this.lostAnswers.get(shop) ?? []), operationName]);
+  }
+
+  takeLostAnswer(shop: string, operationName: string | undefined): boolean {
+    const pending = this.lostAnswers.get(shop) ?? [];
+    const index = operationName ? pending.indexOf(operationName) : -1;
+    if (index === -1) return false;
+    pending.splice(index, 1);
+    return true;
   }
 
   throttleNext(shop: string, count = 1): void {

@@ -204,15 +204,34 @@ async function sendDueEmail(tracker: DunningTracker, contract: ContractForDunnin
   } else if (!contract.paymentMethodId) {
     outcome = { kind: "EMAIL_NOT_SENT", detail: "The contract has no payment method (or it was revoked): Shopify's update email needs one.", sent: false };
   } else {
-    const result = await sendPaymentMethodUpdateEmail(client, contract.paymentMethodId);
+    // Recorded as sent before asking Shopify, as attempts are: a process that dies while the
+    // email goes out must not let the next one send it again (at most one per interval).
+    await prisma.dunningTracker.update({
+      where: { id: tracker.id },
+      data: { emailDueAt: null, lastEmailSentAt: now, emailsSent: { increment: 1 } },
+    });
+    let result;
+    try {
+      result = await sendPaymentMethodUpdateEmail(client, contract.paymentMethodId);
+    } catch (error) {
+      if (!(error instanceof ShopifyUnavailableError)) throw error;
+      // It may have gone out: it stays recorded as sent, and the interval holds the next one back.
+      await recordEvent(prisma, tracker, "EMAIL_UNCONFIRMED", "Shopify did not confirm the payment-update email; it may have gone out, so it is not sent again within the interval.", { at: now });
+      tally.emailsSent++;
+      return;
+    }
+    if (!result.ok) {
+      // Shopify said no: nothing went out, so the interval does not start.
+      await prisma.dunningTracker.update({
+        where: { id: tracker.id },
+        data: { lastEmailSentAt: tracker.lastEmailSentAt, emailsSent: { decrement: 1 } },
+      });
+    }
     outcome = result.ok
       ? { kind: "EMAIL_SENT", detail: "Shopify emailed the customer a link to update their payment method.", sent: true }
       : { kind: "EMAIL_NOT_SENT", detail: `Shopify refused the payment-update email: ${messagesOf(result)}`, sent: false };
   }
-  const updated = await prisma.dunningTracker.update({
-    where: { id: tracker.id },
-    data: { emailDueAt: null, ...(outcome.sent ? { lastEmailSentAt: now, emailsSent: { increment: 1 } } : {}) },
-  });
+  const updated = outcome.sent ? tracker : await prisma.dunningTracker.update({ where: { id: tracker.id }, data: { emailDueAt: null } });
   await recordEvent(prisma, updated, outcome.kind, outcome.detail, { at: now });
   if (outcome.sent) tally.emailsSent++;
   else tally.emailsSuppressed++;

@@ -19,6 +19,12 @@ export interface AdminOperation<Data, Variables extends Record<string, unknown> 
   document: string;
   /** Optional cost estimate before the first response teaches the real one. */
   estimatedCost?: number;
+  /**
+   * A mutation without an idempotency key whose repetition reaches a person (an email): a
+   * 5xx or a lost connection may have run it, so it is not sent again; 429 and THROTTLED
+   * (refused before running) still are.
+   */
+  notRepeatable?: true;
 }
 
 export interface AdminApiClientOptions {
@@ -204,6 +210,9 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
           failures += 1;
           lastStatus = answer.kind === "retryable" ? answer.status : undefined;
           lastError = answer.error;
+          if (operation.notRepeatable && lastStatus !== 429) {
+            throw unavailable(`Shopify Admin API ${operation.name} for ${shop} may or may not have run (${lastStatus ?? "no answer"}); not sent again`);
+          }
           if (failures >= maxAttempts) throw unavailable();
           const retryAfterMs = answer.kind === "retryable" ? answer.retryAfterMs : undefined;
           if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_MS) {

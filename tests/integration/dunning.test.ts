@@ -170,6 +170,19 @@ describe.each(testProviders())("%s: dunning", (provider) => {
     expect(await trackerOf(s.shop)).toMatchObject({ status: "RECOVERED" });
   });
 
+  it("a payment-update email whose answer is lost is not sent again: it was recorded before the call", async () => {
+    const s = await chargedOnce("email-answer-lost.myshopify.com", [], { error: "EXPIRED_CARD" });
+    harness.simulator.loseNextAnswer(s.shop, "CustomerPaymentMethodSendUpdateEmail");
+    await s.runOnDay(0.5);
+    // Shopify sent it, the app never heard back, and neither it nor a later call sends another.
+    for (const day of [1, 2, 3.5]) await s.runOnDay(day);
+    expect(harness.simulator.paymentUpdateEmails(s.shop)).toHaveLength(1);
+    const tracker = await trackerOf(s.shop);
+    expect(tracker).toMatchObject({ emailsSent: 1, emailDueAt: null });
+    expect(tracker.lastEmailSentAt).not.toBeNull();
+    expect(await historyOf(s.shop)).toContain("EMAIL_UNCONFIRMED");
+  });
+
   it("an active contract update does not pull a scheduled soft-decline retry forward", async () => {
     const s = await chargedOnce("contract-touched.myshopify.com", [{ error: "INSUFFICIENT_FUNDS" }, "success"]);
     const scheduled = await trackerOf(s.shop);

@@ -70,6 +70,7 @@ export const CustomerPaymentMethodSendUpdateEmail: AdminOperation<
     }
   `,
   estimatedCost: 10,
+  notRepeatable: true,
 };
 
 export async function pauseContract(client: AdminApiClient, contractId: string): Promise<MutationResult> {
