@@ -53,9 +53,9 @@ export class RequestFaults {
     this.failures.set(shop, queue);
   }
 
-  /** The next `operationName` request of `shop` runs, but its answer is lost (a 503 after the work). */
-  loseNextAnswer(shop: string, operationName: string): void {
-    this.lostAnswers.set(shop, [...(this.lostAnswers.get(shop) ?? []), operationName]);
+  /** The next `count` `operationName` requests of `shop` run, but their answers are lost (a 503 after the work). */
+  loseNextAnswers(shop: string, operationName: string, count = 1): void {
+    this.lostAnswers.set(shop, [...(this.lostAnswers.get(shop) ?? []), ...Array<string>(count).fill(operationName)]);
   }
 
   takeLostAnswer(shop: string, operationName: string | undefined): boolean {

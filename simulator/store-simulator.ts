@@ -78,8 +78,8 @@ export interface StoreSimulator extends BillingControl {
   setLatency(latency: Partial<Latency>): void;
   /** The shop's next `count` GraphQL requests answer `status` instead of running. */
   failNextRequests(shop: string, fault: { status: FaultStatus; count?: number }): void;
-  /** The shop's next `operationName` request runs in full, then answers 503 as if the answer was lost. */
-  loseNextAnswer(shop: string, operationName: string): void;
+  /** The shop's next `count` `operationName` requests run in full, then answer 503 as if the answer was lost. */
+  loseNextAnswers(shop: string, operationName: string, count?: number): void;
   /** The shop's next `count` valid GraphQL requests answer THROTTLED whatever their bucket holds. */
   throttleNextRequests(shop: string, count?: number): void;
   /** The next `count` billing attempts on the contract are refused with this BillingAttemptUserErrorCode (say, paused mid-run). */
@@ -153,7 +153,7 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
       faults.latency = { ...faults.latency, ...latency };
     },
     failNextRequests: (shop, fault) => faults.failNext(shop.toLowerCase(), fault),
-    loseNextAnswer: (shop, operationName) => faults.loseNextAnswer(shop.toLowerCase(), operationName),
+    loseNextAnswers: (shop, operationName, count) => faults.loseNextAnswers(shop.toLowerCase(), operationName, count),
     throttleNextRequests: (shop, count) => faults.throttleNext(shop.toLowerCase(), count),
     failNextBillingAttempt: (shop, contractId, code, count) => attempts.injectUserError(shop.toLowerCase(), contractId, code, count),
     async close() {

@@ -137,6 +137,22 @@ export function findUnsettledAttempts(shop: string, sentBefore: Date, limit: num
   });
 }
 
+/**
+ * First charges an earlier run recorded that Shopify never confirmed (the call failed, or the
+ * process died before the answer, and no webhook came): without Shopify's id they cannot be
+ * polled, and their contract may no longer be due, so they are asked for again under their
+ * own key (Shopify answers with the attempt it made, or makes it now). The shop's lease keeps
+ * a run from seeing another's attempts in flight.
+ */
+export function findUnconfirmedFirstAttempts(shop: string, limit: number) {
+  return prisma.billingAttempt.findMany({
+    where: { shop, attemptNumber: 1, status: AttemptStatus.Pending, shopifyAttemptId: null },
+    select: { idempotencyKey: true, contractId: true, billingCycleIndex: true, customerId: true, expectedBillingDate: true },
+    orderBy: { createdAt: "asc" },
+    take: limit,
+  });
+}
+
 /** Contracts of the shop with an attempt for a cycle expected after `since`. */
 export async function contractsAttemptedSince(shop: string, since: Date): Promise<Set<string>> {
   const rows = await prisma.billingAttempt.findMany({

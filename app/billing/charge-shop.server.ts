@@ -12,6 +12,7 @@ import { AttemptStatus, type AttemptOutcome } from "./attempt-status";
 import { settleAttempt, settleAttempts } from "../dunning/attempt-outcomes.server";
 import {
   contractsAttemptedSince,
+  findUnconfirmedFirstAttempts,
   findUnsettledAttempts,
   recordFirstAttempts,
   type AttemptToSend,
@@ -159,8 +160,13 @@ function countOutcome(tally: BillingRunTally, status: AttemptStatus): void {
   tally.attempts[key]++;
 }
 
-/** Polls attempts whose webhook never came, so a lost delivery does not leave them open forever. */
+/**
+ * Polls attempts whose webhook never came, and asks again for first charges Shopify never
+ * confirmed, so a lost delivery or a lost answer leaves nothing open past the shop's next run.
+ */
 async function settleLateAttempts(work: ShopBillingWork): Promise<void> {
+  const unconfirmed = await findUnconfirmedFirstAttempts(work.shop, POLL_LIMIT_PER_RUN);
+  for (const group of chunk(unconfirmed, ATTEMPTS_PER_REQUEST)) await sendAttempts(work, group);
   const unsettled = await findUnsettledAttempts(work.shop, new Date(work.now.getTime() - POLL_UNSETTLED_AFTER_MS), POLL_LIMIT_PER_RUN);
   await mapWithConcurrency(unsettled, REQUESTS_PER_SHOP, async ({ idempotencyKey, shopifyAttemptId }) => {
     const node = await fetchBillingAttempt(work.client, shopifyAttemptId as string);

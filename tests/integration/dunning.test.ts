@@ -172,7 +172,7 @@ describe.each(testProviders())("%s: dunning", (provider) => {
 
   it("a payment-update email whose answer is lost is not sent again: it was recorded before the call", async () => {
     const s = await chargedOnce("email-answer-lost.myshopify.com", [], { error: "EXPIRED_CARD" });
-    harness.simulator.loseNextAnswer(s.shop, "CustomerPaymentMethodSendUpdateEmail");
+    harness.simulator.loseNextAnswers(s.shop, "CustomerPaymentMethodSendUpdateEmail");
     await s.runOnDay(0.5);
     // Shopify sent it, the app never heard back, and neither it nor a later call sends another.
     for (const day of [1, 2, 3.5]) await s.runOnDay(day);
