@@ -62,7 +62,8 @@ async function dueChargesOf(
     { start: cyclesFrom, end: now },
   );
   return contracts.flatMap((contract) => {
-    const due = (cyclesByContract.get(contract.id) ?? []).filter((cycle) => {
+    const { cycles = [], customerId = null } = cyclesByContract.get(contract.id) ?? {};
+    const due = cycles.filter((cycle) => {
       const expected = new Date(cycle.billingAttemptExpectedDate);
       return cycle.status === "UNBILLED" && !cycle.skipped && expected > cyclesFrom && expected <= now;
     });
@@ -70,7 +71,7 @@ async function dueChargesOf(
     tally.cycles.due += due.length;
     return due.map((cycle) => ({
       contractId: contract.id,
-      customerId: contract.customer?.id ?? null,
+      customerId,
       billingCycleIndex: cycle.cycleIndex,
       expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
     }));

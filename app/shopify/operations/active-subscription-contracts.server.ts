@@ -9,9 +9,6 @@ export const ActiveSubscriptionContracts: AdminOperation<ActiveSubscriptionContr
         nodes {
           id
           nextBillingDate
-          customer {
-            id
-          }
         }
         pageInfo {
           hasNextPage
@@ -26,7 +23,6 @@ export const ActiveSubscriptionContracts: AdminOperation<ActiveSubscriptionContr
 export interface ActiveSubscriptionContract {
   id: string;
   nextBillingDate: string | null;
-  customer: { id: string } | null;
 }
 
 interface ActiveSubscriptionContractsData {

@@ -11,7 +11,13 @@ export interface SubscriptionBillingCycle {
   skipped: boolean;
 }
 
-type CyclesByAlias = Record<string, { nodes: SubscriptionBillingCycle[] }>;
+/** A contract's cycles in the range, and its customer (kept on the attempts for dunning). */
+export interface ContractCycles {
+  cycles: SubscriptionBillingCycle[];
+  customerId: string | null;
+}
+
+type CyclesByAlias = Record<string, { nodes: SubscriptionBillingCycle[] } | { customer: { id: string } | null } | null>;
 
 /** Contracts per request: ~12 requested points each keeps a request far below Shopify's 1000-point cap. */
 export const CONTRACTS_PER_CYCLES_REQUEST = 25;
@@ -38,28 +44,35 @@ export function billingCyclesOperation(count: number): AdminOperation<CyclesByAl
             billingCyclesDateRangeSelector: { startDate: $startDate, endDate: $endDate }
           ) {
             nodes { cycleIndex billingAttemptExpectedDate status skipped }
-          }`,
+          }
+          k${i}: subscriptionContract(id: $c${i}) { customer { id } }`,
             )
             .join("\n")}
         }
       `,
-      estimatedCost: 12 * count,
+      estimatedCost: 14 * count,
     };
     operations.set(count, operation);
   }
   return operation;
 }
 
-/** Each contract's cycles within the range, by contract id (at most CONTRACTS_PER_CYCLES_REQUEST). */
+/** Each contract's cycles within the range and its customer, by contract id (at most CONTRACTS_PER_CYCLES_REQUEST). */
 export async function fetchBillingCyclesInRange(
   client: AdminApiClient,
   contractIds: string[],
   range: { start: Date; end: Date },
-): Promise<Map<string, SubscriptionBillingCycle[]>> {
+): Promise<Map<string, ContractCycles>> {
   if (contractIds.length === 0) return new Map();
   if (contractIds.length > CONTRACTS_PER_CYCLES_REQUEST) throw new RangeError(`at most ${CONTRACTS_PER_CYCLES_REQUEST} contracts per request`);
   const variables: Record<string, unknown> = { startDate: range.start.toISOString(), endDate: range.end.toISOString() };
   contractIds.forEach((id, i) => (variables[`c${i}`] = id));
   const data = await client.request(billingCyclesOperation(contractIds.length), variables);
-  return new Map(contractIds.map((id, i) => [id, data[`c${i}`].nodes]));
+  return new Map(
+    contractIds.map((id, i) => {
+      const cycles = data[`c${i}`] as { nodes: SubscriptionBillingCycle[] };
+      const contract = data[`k${i}`] as { customer: { id: string } | null } | null;
+      return [id, { cycles: cycles.nodes, customerId: contract?.customer?.id ?? null }];
+    }),
+  );
 }
