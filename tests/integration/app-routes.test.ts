@@ -137,6 +137,25 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect(await prisma.processedWebhook.count({ where: { webhookId: `event:${webhookId}` } })).toBe(1);
   });
 
+  it("app/uninstalled, customers/redact and shop/redact work once the offline token has expired and cannot be refreshed", async () => {
+    const shop = "expired-token.myshopify.com";
+    await install(shop);
+    const longAgo = new Date(Date.now() - 90 * 24 * 3600_000);
+    await prisma.session.updateMany({ where: { shop }, data: { expires: longAgo, refreshTokenExpires: longAgo, refreshToken: "revoked" } });
+    // Shopify would refuse any refresh now (the shop uninstalled the app).
+    simulator.failNextRequests(shop, { status: 401, count: 10 });
+    const deliver = (topic: string, module: string, payload: unknown) =>
+      callAction(`${ROUTES}/${module}`, signedWebhookRequest({ topic, shop, payload }));
+
+    expect((await deliver("app/uninstalled", "webhooks.app.uninstalled", { domain: shop })).status).toBe(200);
+    expect(await prisma.session.count({ where: { shop } })).toBe(0);
+    expect(await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).toMatchObject({ active: false });
+    const customer = { shop_id: 1, shop_domain: shop, customer: { id: 5 }, orders_to_redact: [] };
+    expect((await deliver("customers/redact", "webhooks.customers.redact", customer)).status).toBe(200);
+    expect((await deliver("shop/redact", "webhooks.shop.redact", { shop_id: 1, shop_domain: shop })).status).toBe(200);
+    expect(await prisma.billingSchedule.count({ where: { shop } })).toBe(0);
+  });
+
   it("a webhook with a bad HMAC gets 401 and changes nothing", async () => {
     const shop = "guarded.myshopify.com";
     await install(shop);
