@@ -366,3 +366,20 @@ describe("firstLastBilledLocalDate: a new shop counts as billed for the local da
     expect(findDueRun(timing, installed)?.localDate).toBe("2026-11-01");
   });
 });
+
+describe("scheduledInstant is the first instant the clock reads the hour, for historic offsets too", () => {
+  // Samoa was UTC-11 with DST before it skipped 30 December 2011: luxon's offset guess for
+  // those dates comes from today's rules, so the gap lies outside the first search window.
+  it.each([
+    ["2010-09-26", 1],
+    ["2010-09-26", 3],
+    ["2011-09-25", 0],
+    ["2011-09-25", 2],
+  ])("Pacific/Apia on %s at %i:00", (date, hour) => {
+    const at = scheduledInstant(date, hour, "Pacific/Apia").getTime();
+    const reading = (ms: number) => DateTime.fromMillis(ms, { zone: "Pacific/Apia" }).toFormat("yyyy-MM-dd HH");
+    const wanted = `${date} ${String(hour).padStart(2, "0")}`;
+    expect(reading(at) >= wanted).toBe(true);
+    expect(reading(at - 1) < wanted).toBe(true);
+  });
+});

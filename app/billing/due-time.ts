@@ -175,7 +175,10 @@ function firstInstantReading(date: string, hour: number, zone: IANAZone): DateTi
   }
   // In a gap luxon moves the time forward by the gap's length, so the jump lies within
   // `overshoot` before `local`; find its exact instant (it need not be on the hour).
+  // luxon guesses offsets from today's rules, so for a zone whose offsets changed since, the
+  // jump can lie before that window: widen it until its start reads earlier than wanted.
   let before = local.toMillis() - overshoot;
+  while (wallClockMillis(inZone(before, zone)) >= wanted.toMillis()) before -= Math.max(overshoot, 3600_000);
   let after = local.toMillis();
   while (after - before > 1) {
     const middle = Math.floor((before + after) / 2);
