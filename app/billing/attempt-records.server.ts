@@ -138,15 +138,15 @@ export function findUnsettledAttempts(shop: string, sentBefore: Date, limit: num
 }
 
 /**
- * First charges an earlier run recorded that Shopify never confirmed (the call failed, or the
- * process died before the answer, and no webhook came): without Shopify's id they cannot be
- * polled, and their contract may no longer be due, so they are asked for again under their
- * own key (Shopify answers with the attempt it made, or makes it now). The shop's lease keeps
- * a run from seeing another's attempts in flight.
+ * First charges a run of an earlier local date recorded that Shopify never confirmed (the
+ * call failed, or the process died before the answer, and no webhook came): without
+ * Shopify's id they cannot be polled, and their contract may no longer be due, so they are
+ * asked for again under their own key (Shopify answers with the attempt it made, or makes it
+ * now). Today's are left to today's calls, which may still have them in flight.
  */
-export function findUnconfirmedFirstAttempts(shop: string, limit: number) {
+export function findUnconfirmedFirstAttempts(shop: string, recordedBeforeLocalDate: string, limit: number) {
   return prisma.billingAttempt.findMany({
-    where: { shop, attemptNumber: 1, status: AttemptStatus.Pending, shopifyAttemptId: null },
+    where: { shop, attemptNumber: 1, status: AttemptStatus.Pending, shopifyAttemptId: null, runLocalDate: { lt: recordedBeforeLocalDate } },
     select: { idempotencyKey: true, contractId: true, billingCycleIndex: true, customerId: true, expectedBillingDate: true },
     orderBy: { createdAt: "asc" },
     take: limit,

@@ -162,11 +162,12 @@ function countOutcome(tally: BillingRunTally, status: AttemptStatus): void {
 }
 
 /**
- * Polls attempts whose webhook never came, and asks again for first charges Shopify never
- * confirmed, so a lost delivery or a lost answer leaves nothing open past the shop's next run.
+ * Polls attempts whose webhook never came, and asks again for earlier runs' first charges
+ * Shopify never confirmed, so a lost delivery or a lost answer leaves nothing open past the
+ * shop's next run.
  */
 async function settleLateAttempts(work: ShopBillingWork): Promise<void> {
-  const unconfirmed = await findUnconfirmedFirstAttempts(work.shop, POLL_LIMIT_PER_RUN);
+  const unconfirmed = await findUnconfirmedFirstAttempts(work.shop, work.runLocalDate, POLL_LIMIT_PER_RUN);
   for (const group of chunk(unconfirmed, ATTEMPTS_PER_REQUEST)) await sendAttempts(work, group);
   const unsettled = await findUnsettledAttempts(work.shop, new Date(work.now.getTime() - POLL_UNSETTLED_AFTER_MS), POLL_LIMIT_PER_RUN);
   await mapWithConcurrency(unsettled, REQUESTS_PER_SHOP, async ({ idempotencyKey, shopifyAttemptId }) => {

@@ -4,12 +4,13 @@ import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopi
 import { TitleBar } from "@shopify/app-bridge-react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { getTrackerHistory, type TrackerRow } from "../dunning/dunning-views.server";
+import { parseRowId } from "../http/row-id";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const id = /^\d+$/.test(params.id ?? "") ? Number(params.id) : NaN;
-  const history = Number.isSafeInteger(id) ? await getTrackerHistory(session.shop, id) : null;
+  const id = parseRowId(params.id);
+  const history = id ? await getTrackerHistory(session.shop, id) : null;
   // Another shop's tracker is as unknown as a missing one.
   if (!history) throw new Response("Tracker not found", { status: 404, statusText: "Not Found" });
   return { history };

@@ -23,6 +23,7 @@ import {
   type TrackerRow,
 } from "../dunning/dunning-views.server";
 import { readFormFields } from "../http/form-fields.server";
+import { parseRowId } from "../http/row-id";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -34,8 +35,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await readFormFields(request);
   if (form.intent !== "dismiss") return data({ ok: false, error: "Unknown action." }, { status: 400 });
-  const id = Number(form.id);
-  if (!/^\d+$/.test(form.id ?? "") || !Number.isSafeInteger(id) || id <= 0) return data({ ok: false, error: "Which notification?" }, { status: 400 });
+  const id = parseRowId(form.id);
+  if (!id) return data({ ok: false, error: "Which notification?" }, { status: 400 });
   const dismissed = await dismissNotification(session.shop, id);
   // Already dismissed (another tab) or not this shop's: either way it is not shown any more.
   return { ok: true, dismissed };

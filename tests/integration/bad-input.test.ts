@@ -175,13 +175,24 @@ describe.each(testProviders())("%s: bad input gets a clear 4xx and changes nothi
     expect(await tableCounts(prisma)).toEqual(before);
   });
 
-  it("the dunning page refuses a notice id that is not a whole number", async () => {
+  it.each(["1e3", "-1", "0", "2147483648", "99999999999999999999", ""])("the dunning page refuses the notice id %j with 400", async (id) => {
     const response = await callAction(
       `${ROUTES}/app.dunning._index`,
-      adminPost("/app/dunning", "application/x-www-form-urlencoded", "intent=dismiss&id=1e3"),
+      adminPost("/app/dunning", "application/x-www-form-urlencoded", `intent=dismiss&id=${id}`),
     );
     const status = response instanceof Response ? response.status : (response as { init?: { status?: number } }).init?.status;
     expect(status).toBe(400);
+  });
+
+  it.each(["abc", "0", "2147483648", "99999999999999999999", "1.5"])("a tracker page for id %j is 404", async (id) => {
+    const route = (await import(/* @vite-ignore */ `${ROUTES}/app.dunning.$id`)) as {
+      loader: (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;
+    };
+    const thrown = await route
+      .loader({ request: embeddedAdminRequest(`/app/dunning/${id}`, SHOP), params: { id }, context: {} })
+      .catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(404);
   });
 
   it("logs no personal data and no session tokens for refused requests", async () => {

@@ -149,6 +149,8 @@ describe.each(testProviders())("%s: billing run", (provider) => {
   it("stops when the time budget is spent and the next calls continue where it stopped", async () => {
     const shop = "big-shop.myshopify.com";
     await shopWithContracts(shop, 150);
+    // A Plus shop's rate limit: this test is about the time budget, not about pacing.
+    harness.simulator.setRateLimit(shop, { bucketSize: 20_000, restoreRate: 1_000 });
     harness.simulator.setLatency({ latencyMs: 400 });
     try {
       const first = await harness.runBilling({ timeBudgetSeconds: 1 });
@@ -217,35 +219,6 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     const schedule = await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } });
     expect(schedule).toMatchObject({ lastRunOutcome: "FAILED", lastRunError: expect.stringMatching(/no offline session/) });
     expect(harness.simulator.chargeCount(shop)).toBe(0);
-  });
-
-  it("asks Shopify again, under the same key, for a first charge whose answers and webhook were all lost", async () => {
-    const shop = "answer-lost.myshopify.com";
-    await shopWithContracts(shop, 1);
-    // Shopify charges, but every answer to the app (the client's 6 tries) is lost and the
-    // result webhook never comes.
-    harness.simulator.pauseWebhooks();
-    harness.simulator.loseNextAnswers(shop, "SubscriptionBillingAttemptCreate1", 6);
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    try {
-      await harness.runBilling();
-      expect(await attemptsOf(shop)).toEqual([expect.objectContaining({ status: AttemptStatus.Pending, shopifyAttemptId: null })]);
-      expect(harness.simulator.chargeCount(shop)).toBe(1);
-
-      // The next call runs the shop again (it was deferred): the contract is no longer due
-      // (Shopify moved its next billing date), yet the attempt is settled from Shopify's
-      // answer alone (the webhook is still held).
-      await harness.runBilling();
-      const [attempt] = await attemptsOf(shop);
-      expect(attempt).toMatchObject({ status: AttemptStatus.Succeeded });
-      expect(attempt.shopifyAttemptId).not.toBeNull();
-      expect(harness.simulator.chargeCount(shop)).toBe(1);
-      expect(new Set(harness.simulator.billingAttempts(shop).map((a) => a.idempotencyKey)).size).toBe(1);
-    } finally {
-      warn.mockRestore();
-      harness.simulator.resumeWebhooks();
-    }
-    await harness.simulator.waitForIdle();
   });
 
   it("records Shopify's user errors as rejected attempts and never re-sends them", async () => {
@@ -344,4 +317,36 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     expect(await response.json()).toHaveProperty("error");
     expect(await harness.prisma.billingAttempt.count()).toBe(before);
   });
+
+  // Last: it moves the shared clock a day on.
+  it("asks Shopify again, under the same key, for a first charge whose answers and webhook were all lost", async () => {
+    const shop = "answer-lost.myshopify.com";
+    await shopWithContracts(shop, 1);
+    // Shopify charges, but every answer to the app (the client's 6 tries) is lost and the
+    // result webhook never comes.
+    harness.simulator.pauseWebhooks();
+    harness.simulator.loseNextAnswers(shop, "SubscriptionBillingAttemptCreate1", 6);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      await harness.runBilling();
+      expect(await attemptsOf(shop)).toEqual([expect.objectContaining({ status: AttemptStatus.Pending, shopifyAttemptId: null })]);
+      expect(harness.simulator.chargeCount(shop)).toBe(1);
+
+      // The shop's next run, the next day: the contract is no longer due (Shopify moved its
+      // next billing date), yet the attempt is settled from Shopify's answer alone (the
+      // webhook is still held).
+      harness.simulator.clock.set(new Date(harness.simulator.clock.now().getTime() + DAY));
+      await harness.runBilling();
+      const [attempt] = await attemptsOf(shop);
+      expect(attempt).toMatchObject({ status: AttemptStatus.Succeeded });
+      expect(attempt.shopifyAttemptId).not.toBeNull();
+      expect(harness.simulator.chargeCount(shop)).toBe(1);
+      expect(new Set(harness.simulator.billingAttempts(shop).map((a) => a.idempotencyKey)).size).toBe(1);
+    } finally {
+      warn.mockRestore();
+      harness.simulator.resumeWebhooks();
+    }
+    await harness.simulator.waitForIdle();
+  });
+
 });
