@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_SCOPES } from "../env.server";
+import { webhookSubscriptions } from "../../tests/support/webhook-subscriptions";
 import { SHOPIFY_API_VERSION } from "./api-version";
 
 const toml = readFileSync(path.resolve(import.meta.dirname, "..", "..", "shopify.app.toml"), "utf8");
@@ -17,13 +18,11 @@ describe("shopify.app.toml agrees with the code", () => {
   });
 
   it("each webhook route accepts exactly the topics the toml sends it", () => {
-    const subscriptions = [...toml.matchAll(/^\s*(?:compliance_)?topics = \[([^\]]*)\]\s*\n\s*uri = "(\/webhooks\/[^"]+)"$/gm)];
+    const subscriptions = webhookSubscriptions();
     expect(subscriptions).toHaveLength(10);
-    for (const [, topicList, uri] of subscriptions) {
-      const declared = [...topicList.matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
-      const routeFile = path.resolve(import.meta.dirname, "..", "routes", `${uri.slice(1).replaceAll("/", ".")}.tsx`);
-      const accepted = [...(/topics: \[([^\]]*)\]/.exec(readFileSync(routeFile, "utf8"))?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
-      expect(accepted, uri).toEqual(declared);
+    for (const { uri, topics, routeFile } of subscriptions) {
+      const accepted = [...(/topics: \[([^\]]*)\]/.exec(readFileSync(routeFile, "utf8"))?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+      expect(accepted.sort(), uri).toEqual([...topics].sort());
     }
   });
 

@@ -1,39 +1,28 @@
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PrismaClient } from "../../app/db/client.server";
 import { SHOPIFY_API_VERSION } from "../../app/shopify/api-version";
-import type { StoreSimulator } from "../../simulator/store-simulator";
 import {
   BROWSER_USER_AGENT,
   callAction,
   callLoader,
   embeddedAdminRequest,
-  loadAppModules,
-  startTestSimulator,
   TEST_API_SECRET,
   TEST_APP_URL,
   TEST_CRON_SECRET,
-  testEnvironment,
 } from "../support/app-under-test";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { startAppWithInstalledShop, type InstalledApp } from "../support/installed-app";
 import { testProviders } from "../support/providers";
+import { webhookSubscriptions } from "../support/webhook-subscriptions";
 
 // What Shopify, a scheduler or a browser may send that the app must refuse with a clear 4xx
 // and no change of state: a table per route, run on every provider.
 
 const ROUTES = "../../app/routes";
 const SHOP = "bad-input.myshopify.com";
-const root = path.resolve(import.meta.dirname, "..", "..");
 
 /** Each webhook route with the topics shopify.app.toml sends it. */
-const WEBHOOK_ROUTES = [...readFileSync(path.join(root, "shopify.app.toml"), "utf8").matchAll(
-  /^\s*(?:compliance_)?topics = \[([^\]]*)\]\s*\n\s*uri = "\/(webhooks\/[^"]+)"$/gm,
-)].map(([, topics, uri]) => ({
-  module: `${ROUTES}/${uri.replaceAll("/", ".")}`,
-  topics: [...topics.matchAll(/"([^"]+)"/g)].map((m) => m[1]),
-}));
+const WEBHOOK_ROUTES = webhookSubscriptions().map(({ uri, topics }) => ({ module: `${ROUTES}/${uri.slice(1).replaceAll("/", ".")}`, topics }));
 
 interface RawWebhook {
   method?: string;
@@ -76,22 +65,15 @@ async function tableCounts(prisma: PrismaClient) {
 }
 
 describe.each(testProviders())("%s: bad input gets a clear 4xx and changes nothing", (provider) => {
-  let database: TestDatabase;
-  let simulator: StoreSimulator;
+  let app: InstalledApp;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createMigratedDatabase(provider);
-    simulator = await startTestSimulator();
-    simulator.upsertShop(SHOP, { ianaTimezone: "Europe/Berlin" });
-    prisma = (await loadAppModules(testEnvironment(database, simulator))).prisma;
-    const page = await callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", SHOP));
-    expect(page).not.toBeInstanceOf(Response);
+    app = await startAppWithInstalledShop(provider, SHOP, { ianaTimezone: "Europe/Berlin" });
+    prisma = app.prisma;
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
-    await simulator?.close();
-    await database?.drop();
+    await app?.close();
   });
 
   const otherTopic = (topics: string[]) => WEBHOOK_ROUTES.flatMap((r) => r.topics).find((t) => !topics.includes(t))!;

@@ -1,19 +1,9 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PrismaClient } from "../../app/db/client.server";
-import type { StoreSimulator } from "../../simulator/store-simulator";
-import {
-  callAction,
-  callLoader,
-  embeddedAdminRequest,
-  loadAppModules,
-  signedWebhookRequest,
-  startTestSimulator,
-  testEnvironment,
-} from "../support/app-under-test";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { callAction, signedWebhookRequest } from "../support/app-under-test";
+import { startAppWithInstalledShop, type InstalledApp } from "../support/installed-app";
 import { testProviders } from "../support/providers";
+import { webhookSubscriptions } from "../support/webhook-subscriptions";
 
 // Every subscribed topic, with a payload shaped as Shopify documents it (its sample payloads
 // carry null ids, numeric ids beside GIDs, lowercase error codes): each is acknowledged with
@@ -21,7 +11,6 @@ import { testProviders } from "../support/providers";
 
 const ROUTES = "../../app/routes";
 const SHOP = "samples.myshopify.com";
-const toml = readFileSync(path.resolve(import.meta.dirname, "..", "..", "shopify.app.toml"), "utf8");
 
 const shopObject = {
   id: 548380009,
@@ -122,27 +111,19 @@ const SAMPLES: Record<string, unknown> = {
 
 /** topic -> route module, from shopify.app.toml. */
 const ROUTE_OF = new Map(
-  [...toml.matchAll(/^\s*(?:compliance_)?topics = \[([^\]]*)\]\s*\n\s*uri = "\/(webhooks\/[^"]+)"$/gm)].flatMap(([, topics, uri]) =>
-    [...topics.matchAll(/"([^"]+)"/g)].map((m) => [m[1], `${ROUTES}/${uri.replaceAll("/", ".")}`] as const),
-  ),
+  webhookSubscriptions().flatMap(({ uri, topics }) => topics.map((topic) => [topic, `${ROUTES}/${uri.slice(1).replaceAll("/", ".")}`] as const)),
 );
 
 describe.each(testProviders())("%s: Shopify's documented payloads", (provider) => {
-  let database: TestDatabase;
-  let simulator: StoreSimulator;
+  let app: InstalledApp;
   let prisma: PrismaClient;
 
   beforeAll(async () => {
-    database = await createMigratedDatabase(provider);
-    simulator = await startTestSimulator();
-    simulator.upsertShop(SHOP, { ianaTimezone: "America/New_York" });
-    prisma = (await loadAppModules(testEnvironment(database, simulator))).prisma;
-    expect(await callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", SHOP))).not.toBeInstanceOf(Response);
+    app = await startAppWithInstalledShop(provider, SHOP, { ianaTimezone: "America/New_York" });
+    prisma = app.prisma;
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
-    await simulator?.close();
-    await database?.drop();
+    await app?.close();
   });
 
   it("has a sample for every subscribed topic", () => {
