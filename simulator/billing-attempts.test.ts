@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { billingSetup, START } from "./billing.test-support";
-import { closeAfterEachTest, SHOP } from "./simulator.test-support";
+import { billingSetup, START } from "../tests/support/simulator-billing-setup";
+import { closeAfterEachTest, SHOP } from "../tests/support/simulator-connection";
 
 closeAfterEachTest();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BILLING_TOPICS, billingSetup, START } from "./billing.test-support";
-import { closeAfterEachTest, SHOP } from "./simulator.test-support";
+import { BILLING_TOPICS, billingSetup, START } from "../tests/support/simulator-billing-setup";
+import { closeAfterEachTest, SHOP } from "../tests/support/simulator-connection";
 
 closeAfterEachTest();
 

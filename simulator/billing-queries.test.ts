@@ -1,8 +1,8 @@
 import { parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { adminSchema } from "./admin-schema";
-import { ATTEMPT_BY_ID, billingSetup, CREATE_ATTEMPT, START } from "./billing.test-support";
-import { closeAfterEachTest, SHOP } from "./simulator.test-support";
+import { ATTEMPT_BY_ID, billingSetup, CREATE_ATTEMPT, START } from "../tests/support/simulator-billing-setup";
+import { closeAfterEachTest, SHOP } from "../tests/support/simulator-connection";
 
 closeAfterEachTest();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closeAfterEachTest, connectedSimulator, graphql, offlineToken, SHOP } from "./simulator.test-support";
+import { closeAfterEachTest, connectedSimulator, graphql, offlineToken, SHOP } from "../tests/support/simulator-connection";
 
 closeAfterEachTest();
 

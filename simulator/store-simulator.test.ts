@@ -12,7 +12,7 @@ import {
   startWebhookReceiver,
   tokenExchangeBody,
   type GraphqlResponseBody,
-} from "./simulator.test-support";
+} from "../tests/support/simulator-connection";
 import { SIMULATOR_API_VERSION, type StoreSimulator } from "./store-simulator";
 
 const ONLINE = "urn:shopify:params:oauth:token-type:online-access-token";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { billingSetup, START } from "./billing.test-support";
-import { API_SECRET, closeAfterEachTest, SHOP, startWebhookReceiver } from "./simulator.test-support";
+import { billingSetup, START } from "../tests/support/simulator-billing-setup";
+import { API_SECRET, closeAfterEachTest, SHOP, startWebhookReceiver } from "../tests/support/simulator-connection";
 import { WebhookQueue } from "./webhook-queue";
 
 closeAfterEachTest();

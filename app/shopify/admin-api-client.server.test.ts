@@ -11,7 +11,7 @@ import {
   ShopifyUnavailableError,
 } from "./admin-api-client.server";
 import { SHOPIFY_API_VERSION } from "./api-version";
-import { FakeAdminApi, type FakeAdminApiOptions, jsonResponse, seededLatency, VirtualClock } from "./fake-admin-api.test-support";
+import { FakeAdminApi, type FakeAdminApiOptions, jsonResponse, seededLatency, VirtualClock } from "../../tests/support/fake-admin-api";
 
 const SHOP = "fake-shop.myshopify.com";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { VirtualClock } from "./fake-admin-api.test-support";
+import { VirtualClock } from "../../tests/support/fake-admin-api";
 import { type CostReservation, ThrottleGovernor } from "./throttle-governor";
 
 function setUp() {

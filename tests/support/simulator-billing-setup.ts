@@ -1,5 +1,5 @@
-import type { StoreSimulatorOptions } from "./store-simulator";
-import { API_SECRET, connectedSimulator, startWebhookReceiver, type WebhookReceiverBehaviour } from "./simulator.test-support";
+import type { StoreSimulatorOptions } from "../../simulator/store-simulator";
+import { API_SECRET, connectedSimulator, startWebhookReceiver, type WebhookReceiverBehaviour } from "./simulator-connection";
 
 // Shared by the billing tests: a simulator whose billing webhooks reach a receiver, and
 // the attempt operations an app sends.

@@ -2,14 +2,14 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach } from "vitest";
-import { signSessionToken } from "./session-token";
+import { signSessionToken } from "../../simulator/session-token";
 import {
   SIMULATOR_API_VERSION,
   startStoreSimulator,
   type QueryCost,
   type StoreSimulator,
   type StoreSimulatorOptions,
-} from "./store-simulator";
+} from "../../simulator/store-simulator";
 
 // What the simulator's tests share: a simulator per test, a token, GraphQL over real
 // HTTP, and a stand-in for the app that receives webhooks and checks their HMAC.
