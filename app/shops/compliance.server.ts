@@ -1,3 +1,4 @@
+import { describeLocalTime } from "../billing/due-time";
 import type { Prisma } from "../db/client.server";
 
 /** Shopify's numeric customer id, as the GID the app stores. */
@@ -29,16 +30,20 @@ export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, sh
     select: { contractId: true, billingCycleIndex: true, status: true, lastErrorCode: true, openedAt: true },
     orderBy: { openedAt: "asc" },
   });
+  // Read in this transaction: another connection could wait on it (SQLite has one writer).
+  const schedule = trackers.length ? await tx.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } }) : null;
+  const timezone = schedule?.timezone ?? "UTC";
+  const words = (code: string) => code.toLowerCase().replaceAll("_", " ");
   const records = trackers.map(
     (tracker) =>
       `subscription contract ${tracker.contractId.split("/").pop()}, billing cycle ${tracker.billingCycleIndex}: ` +
-      `failed payment opened ${tracker.openedAt.toISOString().slice(0, 10)}, ${tracker.status.toLowerCase().replaceAll("_", " ")}` +
-      (tracker.lastErrorCode ? `, last decline ${tracker.lastErrorCode}` : ""),
+      `payment failed ${describeLocalTime(tracker.openedAt, timezone)}, now ${words(tracker.status)}` +
+      (tracker.lastErrorCode ? `, last decline: ${words(tracker.lastErrorCode)}` : ""),
   );
   const message =
     `Shopify customer ${customerId} asked for the data apps hold about them. ` +
     (records.length
-      ? `This app holds ${records.length} failed-payment record(s): ${records.join("; ")}. Include them in your answer.`
+      ? `This app holds ${records.length === 1 ? "1 failed-payment record" : `${records.length} failed-payment records`}: ${records.join("; ")}. Include ${records.length === 1 ? "it" : "them"} in your answer.`
       : "This app holds nothing about them.");
   await tx.merchantNotification.create({ data: { shop, kind: "CUSTOMER_DATA_REQUEST", message } });
   return { dunningTrackers: trackers.length };

@@ -243,7 +243,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect(response.status).toBe(200);
     expect(await prisma.dunningTracker.count({ where: { shop } })).toBe(1);
     const notice = await prisma.merchantNotification.findFirstOrThrow({ where: { shop, kind: "CUSTOMER_DATA_REQUEST" } });
-    expect(notice.message).toMatch(/Shopify customer 8 asked .* 1 failed-payment record\(s\): subscription contract 3, billing cycle 1/);
+    expect(notice.message).toMatch(/Shopify customer 8 asked .* 1 failed-payment record: subscription contract 3, billing cycle 1: payment failed .*Include it/);
     expect(logged).toContain("1 record(s) reported to the merchant");
     expect(logged).not.toMatch(/eight@example\.com|SubscriptionContract|customer 8/);
   });
