@@ -53,6 +53,12 @@ describe("parseEnvironment", () => {
     expect(parseEnvironment({ ...valid, SHOPIFY_STORE_SIMULATOR_URL: "http://127.0.0.1:4010" }).DATABASE_URL).toBeUndefined();
   });
 
+  it("lists the production refusals together with every other problem", () => {
+    expect(() =>
+      parseEnvironment({ NODE_ENV: "production", SHOPIFY_APP_URL: "not a url", SHOPIFY_STORE_SIMULATOR_URL: "http://127.0.0.1:4010" }),
+    ).toThrow(/SHOPIFY_API_KEY: required[\s\S]*SHOPIFY_APP_URL: must be[\s\S]*DATABASE_URL: required in production[\s\S]*SHOPIFY_STORE_SIMULATOR_URL: must not/);
+  });
+
   it("names a DATABASE_URL whose password needs percent-encoding", () => {
     expect(() => parseEnvironment({ ...valid, DATABASE_URL: "postgresql://app:50%off@db/billing" })).toThrow(
       /DATABASE_URL: DATABASE_URL is malformed: .*%25/,

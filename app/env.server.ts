@@ -72,24 +72,23 @@ const environmentSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: integerSetting(25, 1, 600),
 });
 
-/** What production must not run with, even when each variable is valid alone. */
-const productionSchema = environmentSchema.superRefine((env, context) => {
-  if (env.NODE_ENV !== "production") return;
-  if (!env.DATABASE_URL?.trim()) {
-    context.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ["DATABASE_URL"],
-      message: "required in production (unset means the development file ./prisma/dev.sqlite)",
-    });
+/**
+ * What production must not run with, even when each variable is valid alone. Checked on the
+ * raw variables, so these join the list even when other variables are malformed.
+ */
+function productionProblems(source: Record<string, string | undefined>): string[] {
+  if (source.NODE_ENV !== "production") return [];
+  const problems: string[] = [];
+  if (!source.DATABASE_URL?.trim()) {
+    problems.push("DATABASE_URL: required in production (unset means the development file ./prisma/dev.sqlite)");
   }
-  if (env.SHOPIFY_STORE_SIMULATOR_URL) {
-    context.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ["SHOPIFY_STORE_SIMULATOR_URL"],
-      message: "must not be set in production: it sends every Shopify request to the store simulator, a test double",
-    });
+  if (source.SHOPIFY_STORE_SIMULATOR_URL?.trim()) {
+    problems.push(
+      "SHOPIFY_STORE_SIMULATOR_URL: must not be set in production: it sends every Shopify request to the store simulator, a test double",
+    );
   }
-});
+  return problems;
+}
 
 export type AppEnvironment = z.infer<typeof environmentSchema>;
 
@@ -105,11 +104,13 @@ export class InvalidEnvironmentError extends Error {
 
 /** Validates every variable at once, so an operator sees all problems in one go. */
 export function parseEnvironment(source: Record<string, string | undefined>): AppEnvironment {
-  const result = productionSchema.safeParse(source);
-  if (result.success) return result.data;
-  throw new InvalidEnvironmentError(
-    result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`),
-  );
+  const result = environmentSchema.safeParse(source);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`)),
+    ...productionProblems(source),
+  ];
+  if (problems.length > 0 || !result.success) throw new InvalidEnvironmentError(problems);
+  return result.data;
 }
 
 /**
