@@ -13,7 +13,7 @@ import { InvalidBillingRunRequestError, isAuthorizedCronRequest, parseBillingRun
  * reads the options and runs billing within the time budget. The README documents it.
  */
 export async function handleBillingRunRequest(request: Request): Promise<Response> {
-  if (request.method !== "POST") return methodNotAllowed();
+  if (request.method !== "POST") return methodNotAllowed("POST", "run billing");
   const refusal = refuseUnlessScheduler(request, env.CRON_SECRET);
   if (refusal) return refusal;
   let options;
@@ -62,10 +62,7 @@ function refuseUnlessScheduler(request: Request, secret: string | undefined): Re
   return undefined;
 }
 
-export function methodNotAllowed(): Response {
-  return json({ error: "Method Not Allowed: POST to run billing." }, { status: 405, headers: { Allow: "POST" } });
-}
-
-export function metricsMethodNotAllowed(): Response {
-  return json({ error: "Method Not Allowed: GET the metrics." }, { status: 405, headers: { Allow: "GET" } });
+/** 405 naming the one method the endpoint takes, e.g. ("POST", "run billing"). */
+export function methodNotAllowed(allowed: "GET" | "POST", purpose: string): Response {
+  return json({ error: `Method Not Allowed: ${allowed} to ${purpose}.` }, { status: 405, headers: { Allow: allowed } });
 }

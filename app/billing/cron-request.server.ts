@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { shortened } from "../http/shortened";
 
 // The billing endpoint's input: who may call it and what a call may ask for.
 
@@ -51,21 +52,17 @@ export async function parseBillingRunRequest(request: Request, options: { simula
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw new InvalidBillingRunRequestError(`The body must be JSON: ${shortened((error as Error).message)}`);
+      throw new InvalidBillingRunRequestError(`The body must be JSON: ${shortened((error as Error).message, 200)}`);
     }
   }
   const parsed = billingRunBody.safeParse(json);
   if (!parsed.success) {
     // Field names come from the caller: never echo more than a little of them.
-    const problems = parsed.error.issues.map((issue) => shortened(`${issue.path.join(".") || "body"}: ${issue.message}`));
+    const problems = parsed.error.issues.map((issue) => shortened(`${issue.path.join(".") || "body"}: ${issue.message}`, 200));
     throw new InvalidBillingRunRequestError(`Invalid billing run request: ${problems.slice(0, 5).join("; ")}`);
   }
   if (parsed.data.now !== undefined && !options.simulatedClock) {
     throw new InvalidBillingRunRequestError("`now` can only be set when the app talks to the store simulator (SHOPIFY_STORE_SIMULATOR_URL)");
   }
   return parsed.data;
-}
-
-function shortened(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

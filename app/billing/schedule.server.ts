@@ -49,7 +49,7 @@ export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now 
  * (at the scheduler's next call when that hour has passed already), never one for past
  * dates. Cycles that fell due in the catch-up window before install are charged by that run.
  */
-export function firstSchedule(timezone: string, now: Date) {
+function firstSchedule(timezone: string, now: Date) {
   const timing = { timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: firstLastBilledLocalDate(now, timezone) };
   return { ...timing, active: true, nextRunAt: nextRunAt(timing, now) };
 }
@@ -59,8 +59,8 @@ export function firstSchedule(timezone: string, now: Date) {
  * local hour in another zone is another instant). Unknown zones keep the current one.
  */
 /** The shop's time zone as its billing schedule knows it (UTC before the shop is set up). */
-export async function shopTimeZone(shop: string): Promise<string> {
-  const schedule = await prisma.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } });
+export async function shopTimeZone(shop: string, db: Pick<Prisma.TransactionClient, "billingSchedule"> = prisma): Promise<string> {
+  const schedule = await db.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } });
   return schedule?.timezone ?? FALLBACK_TIME_ZONE;
 }
 

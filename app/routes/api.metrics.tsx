@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { metricsMethodNotAllowed, metricsResponse } from "../billing/billing-endpoint.server";
+import { methodNotAllowed, metricsResponse } from "../billing/billing-endpoint.server";
 
 // GET /api/metrics (Bearer CRON_SECRET): process counters for operators and the benchmark.
 export const loader = ({ request }: LoaderFunctionArgs) => metricsResponse(request);
 
-export const action = () => metricsMethodNotAllowed();
+export const action = () => methodNotAllowed("GET", "read the metrics");

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { shortened } from "../http/shortened";
 
 /**
  * A webhook request checked the way Shopify documents it, without a session: the HMAC of
@@ -57,12 +58,12 @@ export async function verifyWebhookRequest(
   const topic = request.headers.get("X-Shopify-Topic")?.trim().toLowerCase();
   if (!topic) return { status: 400, reason: "X-Shopify-Topic header missing" };
   if (!topics.includes(topic)) {
-    return { status: 400, reason: `topic ${shortened(topic)} is not delivered to this address (expects ${topics.join(", ")})` };
+    return { status: 400, reason: `topic ${shortened(topic, 60)} is not delivered to this address (expects ${topics.join(", ")})` };
   }
   const shop = request.headers.get("X-Shopify-Shop-Domain")?.trim().toLowerCase();
   if (!shop) return { status: 400, reason: "X-Shopify-Shop-Domain header missing" };
   if (!SHOP_DOMAIN.test(shop) && shop !== customShopDomain?.toLowerCase()) {
-    return { status: 400, reason: `X-Shopify-Shop-Domain ${shortened(shop)} is not a shop domain` };
+    return { status: 400, reason: `X-Shopify-Shop-Domain ${shortened(shop, 60)} is not a shop domain` };
   }
 
   let payload: unknown;
@@ -106,9 +107,4 @@ function triggeredAtOf(request: Request): Date {
   const header = request.headers.get("X-Shopify-Triggered-At");
   const parsed = header ? new Date(header) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : new Date();
-}
-
-/** Header values go back in error messages: never echo more than a few dozen characters. */
-function shortened(value: string): string {
-  return value.length > 60 ? `${value.slice(0, 60)}...` : value;
 }

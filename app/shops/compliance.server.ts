@@ -1,4 +1,5 @@
 import { describeLocalTime } from "../billing/due-time";
+import { shopTimeZone } from "../billing/schedule.server";
 import type { Prisma } from "../db/client.server";
 
 /** Shopify's numeric customer id, as the GID the app stores. */
@@ -31,8 +32,7 @@ export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, sh
     orderBy: { openedAt: "asc" },
   });
   // Read in this transaction: another connection could wait on it (SQLite has one writer).
-  const schedule = trackers.length ? await tx.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } }) : null;
-  const timezone = schedule?.timezone ?? "UTC";
+  const timezone = trackers.length ? await shopTimeZone(shop, tx) : "UTC";
   const words = (code: string) => code.toLowerCase().replaceAll("_", " ");
   const records = trackers.map(
     (tracker) =>
