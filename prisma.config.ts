@@ -3,12 +3,11 @@
 // JavaScript schema engine through a driver adapter: no native engine binaries.
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { parseDatabaseUrl } from "./app/db/database-url";
+import { loadEnvFile, parseDatabaseEnvironment } from "./app/config/environment";
 import { createMigrationAdapterFactory } from "./app/db/driver-adapter";
-import { loadEnvFile } from "./app/env.server";
 
 loadEnvFile();
-const target = parseDatabaseUrl(process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL);
+const target = parseDatabaseEnvironment(process.env).migrationDatabase;
 // `url = env("DATABASE_URL")` in the schema must resolve, or `prisma generate` tries to
 // download a query engine.
 process.env.DATABASE_URL ||= target.url;

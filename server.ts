@@ -9,13 +9,14 @@
  *   SHUTDOWN_GRACE_SECONDS), closes the database pool and exits 0.
  */
 import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express, { type RequestHandler } from "express";
-import { loadEnvFile, parseEnvironment, type AppEnvironment } from "./app/env.server";
+import { loadEnvFile, parseEnvironment, type AppConfig } from "./app/config/environment";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -63,7 +64,13 @@ function createApp(build: ServerBuild): express.Express {
   return app;
 }
 
-function stopGracefully(server: Server, env: AppEnvironment): void {
+/** What the build's entry module (app/entry.server.tsx) exports for the server. */
+interface AppEntry {
+  startApp(config: AppConfig): Promise<void>;
+  stopApp(): Promise<void>;
+}
+
+function stopGracefully(server: Server, env: AppConfig, app: AppEntry): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -78,8 +85,8 @@ function stopGracefully(server: Server, env: AppEnvironment): void {
     const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
     server.close(async (error) => {
       clearInterval(closeIdle);
-      // The app's pool (app/db/client.server.ts); open connections would keep node alive.
-      await globalThis.__appPrisma?.client.$disconnect().catch(() => undefined);
+      // The app's database pool; open connections would keep node alive.
+      await app.stopApp().catch(() => undefined);
       console.log("stopped");
       process.exit(error ? 1 : 0);
     });
@@ -95,21 +102,30 @@ async function main(): Promise<void> {
     refuseToStart(error);
   }
   process.env.NODE_ENV ??= "production";
-  let env: AppEnvironment;
+  // Validated first and once: every problem is listed before anything connects.
+  let env: AppConfig;
   try {
     env = parseEnvironment(process.env);
   } catch (error) {
     refuseToStart(error);
   }
-  // The build checks the database at start-up (top-level await) and throws if it is not ready.
   const build = (await import(pathToFileURL(path.join(root, "build", "server", "index.js")).href).catch(
     refuseToStart,
   )) as ServerBuild;
+  const entry = build.entry.module as unknown as AppEntry;
+  // Refuses to serve on a database that is not ready, saying why.
+  await entry.startApp(env).catch(refuseToStart);
   const host = env.HOST && !env.HOST.includes("://") ? env.HOST : undefined;
   const app = createApp(build);
-  const announce = () => console.log(`listening on http://${host ?? "localhost"}:${env.PORT}`);
+  // PORT=0 takes any free port (tests): the line says which one was taken.
+  const announce = () => console.log(`listening on http://${host ?? "localhost"}:${(server.address() as AddressInfo).port}`);
   const server = host ? app.listen(env.PORT, host, announce) : app.listen(env.PORT, announce);
-  stopGracefully(server, env);
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") console.error(`PORT ${env.PORT} is in use by another process: choose another PORT.`);
+    else console.error(`cannot listen on PORT ${env.PORT}: ${error.message}`);
+    process.exit(1);
+  });
+  stopGracefully(server, env, entry);
 }
 
 void main();

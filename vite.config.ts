@@ -1,7 +1,7 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig, type UserConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
-import { loadEnvFile } from "./app/env.server";
+import { loadEnvFile } from "./app/config/environment";
 
 // The dev server (`shopify app dev`) reads .env too; the CLI's variables win over it.
 loadEnvFile();

@@ -17,7 +17,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["app/**/*.test.ts", "simulator/**/*.test.ts", "scripts/**/*.test.ts"] },
+        // The pure code, the simulator and the tools: no build, no database server.
+        test: { name: "unit", include: ["app/**/*.test.ts", "simulator/**/*.test.ts", "demo/**/*.test.ts", "tools/**/*.test.ts"] },
       },
       {
         extends: true,
@@ -25,10 +26,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        // One file at a time: each starts the built server (and Chromium).
+        // One file at a time: each starts the built server (and Chromium). The build is
+        // made once, here, only for these.
         test: {
           name: "e2e",
           include: ["tests/e2e/**/*.test.ts"],
+          globalSetup: ["./tests/support/build-app.ts"],
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,

@@ -5,6 +5,10 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
+// The production server (server.ts) and the dev server start and stop the app through the
+// build's entry module.
+export { startApp, stopApp } from "./start-up.server";
+
 export const streamTimeout = 5000;
 
 export default async function handleRequest(

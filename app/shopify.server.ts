@@ -1,52 +1,82 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
-import { ensureShopIsSetUp } from "./billing/schedule.server";
-import prisma, { assertAppDatabaseReady } from "./db.server";
-import { parseEnvironment } from "./env.server";
+import { appConfig } from "./config/app-config.server";
+import type { AppConfig } from "./config/environment";
+import { prisma } from "./db/app-database.server";
+import { countShopifyCall } from "./observability/metrics.server";
+import { ensureShopIsSetUp } from "./schedules/schedule.server";
+import { createAdminApiClient, type AdminApiClient } from "./shopify/admin-api-client.server";
+import { ShopNotInstalledError } from "./shopify/admin-api-errors";
+import { adminGraphqlEndpoint } from "./shopify/admin-graphql-endpoint";
 import { SHOPIFY_API_VERSION } from "./shopify/api-version";
 import { fetchShopProfile } from "./shopify/operations/shop-profile.server";
 import { ConcurrencySafeSessionStorage } from "./shopify/session-storage.server";
 import { routeShopifyTrafficToSimulator } from "./shopify/store-simulator-routing.server";
 
-// Refuse to start, listing every problem, rather than fail on the first request.
-export const env = parseEnvironment(process.env);
+// The shopify-app-remix instance (authentication, sessions, install): built from the
+// validated configuration at first use, never at import, and rebuilt if it changes.
 
-if (env.SHOPIFY_STORE_SIMULATOR_URL) {
-  console.warn(`[shopify] talking to the STORE SIMULATOR at ${env.SHOPIFY_STORE_SIMULATOR_URL}, not to Shopify`);
-  routeShopifyTrafficToSimulator(env.SHOPIFY_STORE_SIMULATOR_URL);
+function createShopifyApp(config: AppConfig) {
+  if (config.SHOPIFY_STORE_SIMULATOR_URL) {
+    console.warn(`[shopify] talking to the STORE SIMULATOR at ${config.SHOPIFY_STORE_SIMULATOR_URL}, not to Shopify`);
+    routeShopifyTrafficToSimulator(config.SHOPIFY_STORE_SIMULATOR_URL);
+  }
+  return shopifyApp({
+    apiKey: config.SHOPIFY_API_KEY,
+    apiSecretKey: config.SHOPIFY_API_SECRET,
+    apiVersion: SHOPIFY_API_VERSION,
+    scopes: config.SCOPES.split(","),
+    appUrl: config.SHOPIFY_APP_URL,
+    authPathPrefix: "/auth",
+    sessionStorage: new ConcurrencySafeSessionStorage(prisma()),
+    distribution: AppDistribution.AppStore,
+    future: {
+      unstable_newEmbeddedAuthStrategy: true,
+      expiringOfflineAccessTokens: true,
+    },
+    hooks: {
+      afterAuth: async ({ session, admin }) => {
+        // Every installed shop gets a billing schedule in its own time zone.
+        const profile = await fetchShopProfile(admin.graphql);
+        await ensureShopIsSetUp(session.shop, profile.ianaTimezone);
+      },
+    },
+    ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
+  });
 }
 
-// Fails start-up with an operator-readable reason (unreachable, tables missing, ...).
-await assertAppDatabaseReady();
+type ShopifyApp = ReturnType<typeof createShopifyApp>;
+let built: { config: AppConfig; app: ShopifyApp } | undefined;
 
-const shopify = shopifyApp({
-  apiKey: env.SHOPIFY_API_KEY,
-  apiSecretKey: env.SHOPIFY_API_SECRET,
-  apiVersion: SHOPIFY_API_VERSION,
-  scopes: env.SCOPES.split(","),
-  appUrl: env.SHOPIFY_APP_URL,
-  authPathPrefix: "/auth",
-  sessionStorage: new ConcurrencySafeSessionStorage(prisma),
-  distribution: AppDistribution.AppStore,
-  future: {
-    unstable_newEmbeddedAuthStrategy: true,
-    expiringOfflineAccessTokens: true,
-  },
-  hooks: {
-    afterAuth: async ({ session, admin }) => {
-      // Every installed shop gets a billing schedule in its own time zone.
-      const profile = await fetchShopProfile(admin.graphql);
-      await ensureShopIsSetUp(session.shop, profile.ianaTimezone);
-    },
-  },
-  ...(env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [env.SHOP_CUSTOM_DOMAIN] } : {}),
-});
+/** The app for the current configuration. */
+export function shopify(): ShopifyApp {
+  const config = appConfig();
+  if (built?.config !== config) built = { config, app: createShopifyApp(config) };
+  return built.app;
+}
 
-export default shopify;
-export const apiVersion = SHOPIFY_API_VERSION;
-export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
-export const unauthenticated = shopify.unauthenticated;
-export const login = shopify.login;
-export const registerWebhooks = shopify.registerWebhooks;
-export const sessionStorage = shopify.sessionStorage;
+export const authenticate = {
+  admin: (request: Request) => shopify().authenticate.admin(request),
+};
+export const login = (request: Request) => shopify().login(request);
+export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify().addDocumentResponseHeaders(request, headers);
+
+/**
+ * An Admin API client for a shop, outside any merchant request (the cron run): the shop's
+ * offline session, refreshed first when its expiring token has lapsed.
+ */
+export async function adminClientForShop(shop: string): Promise<AdminApiClient> {
+  let accessToken: string | undefined;
+  try {
+    accessToken = (await shopify().unauthenticated.admin(shop)).session.accessToken;
+  } catch (error) {
+    // shopify-app-remix's SessionNotFoundError is not exported as a class we can test with instanceof.
+    if ((error as Error).name === "SessionNotFoundError" || (error as Error).constructor?.name === "SessionNotFoundError") {
+      throw new ShopNotInstalledError(shop);
+    }
+    throw error;
+  }
+  if (!accessToken) throw new ShopNotInstalledError(shop);
+  const endpoint = adminGraphqlEndpoint(shop, appConfig().SHOPIFY_STORE_SIMULATOR_URL);
+  return createAdminApiClient({ shop, accessToken, endpoint, onCall: (call) => countShopifyCall(call.outcome) });
+}

@@ -11,10 +11,10 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSyn
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatedClientsDirectory } from "../app/db/client.server";
-import { DATABASE_PROVIDERS, describeDatabaseTarget, parseDatabaseUrl, type DatabaseProvider } from "../app/db/database-url";
+import { DATABASE_PROVIDERS, describeDatabaseTarget, type DatabaseProvider, type DatabaseTarget } from "../app/config/database-url";
 import { connectionFailureReason, DatabaseUnreachableError, isPermanentConnectionFailure } from "../app/db/errors";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
-import { loadEnvFile } from "../app/env.server";
+import { InvalidEnvironmentError, loadEnvFile, parseDatabaseEnvironment } from "../app/config/environment";
 import { runPrismaCliOrThrow } from "./prisma-cli";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -68,8 +68,7 @@ const GENERATE_ONLY_URL: Record<DatabaseProvider, string> = {
 
 const RETRY_DELAYS_MS = [1_000, 2_000, 4_000];
 
-async function migrate(): Promise<void> {
-  const target = parseDatabaseUrl(process.env.DIRECT_DATABASE_URL || process.env.DATABASE_URL);
+async function migrate(target: DatabaseTarget): Promise<void> {
   if (target.sqliteFile) {
     try {
       mkdirSync(path.dirname(target.sqliteFile), { recursive: true });
@@ -105,8 +104,8 @@ async function migrate(): Promise<void> {
 async function main(): Promise<void> {
   loadEnvFile();
   const args = new Set(process.argv.slice(2));
-  const target = parseDatabaseUrl(process.env.DATABASE_URL);
-  if (args.has("--migrate-only")) return migrate();
+  const { database: target, migrationDatabase } = parseDatabaseEnvironment(process.env);
+  if (args.has("--migrate-only")) return migrate(migrationDatabase);
   generateClient(target.provider, target.url);
   linkDefaultClient(target.provider);
   if (args.has("--all-providers")) {
@@ -114,10 +113,12 @@ async function main(): Promise<void> {
       generateClient(provider, GENERATE_ONLY_URL[provider]);
     }
   }
-  if (!args.has("--skip-migrate")) await migrate();
+  if (!args.has("--skip-migrate")) await migrate(migrationDatabase);
 }
 
 main().catch((error: unknown) => {
-  console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
+  // The environment's own message lists every problem and names .env.example.
+  if (error instanceof InvalidEnvironmentError) console.error(error.message);
+  else console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

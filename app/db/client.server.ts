@@ -4,9 +4,9 @@ import path from "node:path";
 // Types only: the models are the same for every provider (one models file), so the
 // SQLite client's types describe all three generated clients.
 import type { PrismaClient } from ".prisma-providers/sqlite";
-import { parseDatabaseUrl, type DatabaseProvider, type DatabaseTarget } from "./database-url";
+import type { DatabaseProvider, DatabaseTarget } from "../config/database-url";
 import { createDriverAdapterFactory } from "./driver-adapter";
-import { countDatabaseStatement } from "../metrics.server";
+import { countDatabaseStatement } from "../observability/metrics.server";
 import { ClientNotGeneratedError } from "./errors";
 
 export type { PrismaClient };
@@ -58,19 +58,4 @@ export function createPrismaClient(target: DatabaseTarget): PrismaClient {
   // Counted for /api/metrics and the benchmark (statements per charged contract).
   (client as unknown as { $on(event: "query", listener: () => void): void }).$on("query", countDatabaseStatement);
   return client;
-}
-
-declare global {
-  // Survives Vite's module reloads in development, so each reload does not open a new pool;
-  // the production server (server.ts) closes it once the requests in flight are done.
-  var __appPrisma: { client: PrismaClient; url: string } | undefined;
-}
-
-/** The app's Prisma client for DATABASE_URL, created on first use. */
-export function getPrisma(): PrismaClient {
-  const target = parseDatabaseUrl(process.env.DATABASE_URL);
-  if (!globalThis.__appPrisma || globalThis.__appPrisma.url !== target.url) {
-    globalThis.__appPrisma = { client: createPrismaClient(target), url: target.url };
-  }
-  return globalThis.__appPrisma.client;
 }

@@ -2,7 +2,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import type { DatabaseTarget } from "./database-url";
+import type { DatabaseTarget } from "../config/database-url";
 
 /** Seconds a new connection may take before the driver gives up. */
 const CONNECT_TIMEOUT_SECONDS = 5;

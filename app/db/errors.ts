@@ -1,4 +1,4 @@
-import { describeDatabaseTarget, type DatabaseTarget } from "./database-url";
+import { describeDatabaseTarget, type DatabaseTarget } from "../config/database-url";
 
 /** Errors an operator can act on; each has its own message and health status. */
 export class DatabaseUnreachableError extends Error {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
-import type { DatabaseProvider, DatabaseTarget } from "./database-url";
+import type { DatabaseProvider, DatabaseTarget } from "../config/database-url";
 import { FailedMigrationError } from "./errors";
 import { openSqlConnection, type SqlConnection } from "./sql-connection.server";
 

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "./client.server";
-import type { DatabaseTarget } from "./database-url";
+import type { DatabaseTarget } from "../config/database-url";
 import {
   connectionFailureReason,
   DatabaseUnreachableError,

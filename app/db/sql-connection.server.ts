@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import * as mariadb from "mariadb";
 import pg from "pg";
-import type { DatabaseTarget } from "./database-url";
+import type { DatabaseTarget } from "../config/database-url";
 import { connectionFailureReason, DatabaseUnreachableError } from "./errors";
 
 /**

@@ -1,13 +1,13 @@
-import { AttemptStatus, type AttemptOutcome } from "../billing/attempt-status";
-import { mapWithConcurrency } from "../billing/concurrency";
-import { localDateAt } from "../billing/due-time";
-import { shopTimeZone } from "../billing/schedule.server";
-import { billingAttemptIdempotencyKey } from "../billing/idempotency-key";
-import type { DunningTracker } from "../db/client.server";
-import prisma from "../db.server";
+import { findAttemptOfCycle, findLatestOpenAcceptedAttempt, recordRetryAttempt } from "../attempts/attempt-records.server";
+import { pollBillingAttempt, sendBillingAttempt } from "../attempts/attempt-sending.server";
+import { AttemptStatus } from "../attempts/attempt-status";
+import { billingAttemptIdempotencyKey } from "../attempts/idempotency-key";
+import type { DunningTracker, Prisma } from "../db/client.server";
+import { prisma } from "../db/app-database.server";
+import { mapWithConcurrency } from "../lib/concurrency";
+import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
-import { outcomeOfBillingAttempt } from "../shopify/operations/billing-attempt-state";
 import {
   cancelContract,
   pauseContract,
@@ -15,15 +15,18 @@ import {
   skipBillingCycle,
   type MutationResult,
 } from "../shopify/operations/dunning-actions.server";
-import { fetchBillingAttempt } from "../shopify/operations/subscription-billing-attempt.server";
-import { createBillingAttempt } from "../shopify/operations/subscription-billing-attempt-create.server";
 import { fetchContractForDunning, type ContractForDunning } from "../shopify/operations/subscription-contract.server";
-import { settleAttempt } from "./attempt-outcomes.server";
-import { decideAfterExternalClose, isOpenTracker, OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
+import { localDateAt } from "../time/due-time";
+import { settleAttempt } from "./attempt-results.server";
+import { decideNextStep, isOpenTracker, NextAction, type DunningEvent, type EmailResult } from "./next-step";
 import { FinalAction } from "./policy";
 import { getDunningPolicy } from "./policy.server";
 import { claimTracker, countDueTrackers, findDueTrackers, releaseTracker } from "./tracker-claims.server";
-import { applyStep, NextAction, recordEvent, trackerView } from "./trackers.server";
+import { applyStep, recordContractFacts, trackerView, type StepContext } from "./tracker-changes.server";
+
+// The cron's dunning pass: claims the trackers with something due, reads each contract from
+// Shopify, and does what is due (an email, a retry, the final action). Every change to a
+// tracker is decided by decideNextStep and written by applyStep, as the webhooks' are.
 
 export interface DunningRunOptions {
   /** The billing clock (simulated against the store simulator). */
@@ -75,11 +78,6 @@ export function emptyDunningTally(): DunningTally {
   };
 }
 
-/** A sent retry whose answer never got recorded (the process died) is re-sent, same key, after this. */
-const RESEND_UNCONFIRMED_AFTER_MS = 30 * 60_000;
-/** Shopify asked us to slow down (THROTTLED or PROCESSING_FAILED user error): try the retry again after this. */
-const RETRY_REFUSED_TRANSIENTLY_AFTER_MS = 60 * 60_000;
-const TRANSIENT_USER_ERRORS = new Set(["THROTTLED", "PROCESSING_FAILED"]);
 const CONTRACT_STATUS_OF_ACTION: Record<FinalAction, string> = { SKIP: "ACTIVE", PAUSE: "PAUSED", CANCEL: "CANCELLED" };
 
 /**
@@ -137,12 +135,13 @@ export async function runDueDunning(options: DunningRunOptions, tally: DunningTa
 async function workOnTracker(tracker: DunningTracker, client: AdminApiClient, now: Date, tally: DunningTally): Promise<void> {
   const contract = await fetchContractForDunning(client, tracker.contractId, tracker.billingCycleIndex);
   if (!contract) {
-    await close(tracker, "The contract no longer exists in Shopify: dunning closed without charging.", now, tally);
+    await closeOutside(tracker, "The contract no longer exists in Shopify: dunning closed without charging.", now, tally);
     return;
   }
-  const current = await prisma.dunningTracker.update({
-    where: { id: tracker.id },
-    data: { customerId: contract.customerId ?? "", amount: contract.cycleAmount, currencyCode: contract.currencyCode },
+  const current = await recordContractFacts(prisma(), tracker, {
+    customerId: contract.customerId,
+    amount: contract.cycleAmount,
+    currencyCode: contract.currencyCode,
   });
   if (!(await contractStillNeedsDunning(current, contract, now, client, tally))) return;
   if (current.emailDueAt && current.emailDueAt <= now) await sendDueEmail(current, contract, client, now, tally);
@@ -150,6 +149,11 @@ async function workOnTracker(tracker: DunningTracker, client: AdminApiClient, no
     if (current.nextAction === NextAction.Retry) await sendRetry(current, client, now, tally);
     else if (current.nextAction === NextAction.FinalAction) await applyFinalAction(current, client, now, tally);
   }
+}
+
+/** Decides what `event` means for the tracker and writes it (the webhooks do the same). */
+function apply(db: Prisma.TransactionClient, tracker: DunningTracker, event: DunningEvent, context: StepContext) {
+  return applyStep(db, tracker, tracker, decideNextStep(event, trackerView(tracker)), context);
 }
 
 /**
@@ -168,22 +172,22 @@ async function contractStillNeedsDunning(
   const action = tracker.finalAction as FinalAction | null;
   if (contract.status !== "ACTIVE") {
     if (finalActionDue && action && CONTRACT_STATUS_OF_ACTION[action] === contract.status) {
-      await recordExhausted(tracker, action, now, tally);
+      await recordFinalAction(tracker, action, now, tally);
     } else {
-      await close(tracker, `The contract is ${contract.status.toLowerCase()} in Shopify: dunning closed without charging.`, now, tally);
+      await closeOutside(tracker, `The contract is ${contract.status.toLowerCase()} in Shopify: dunning closed without charging.`, now, tally);
     }
     return false;
   }
   if (contract.cycle?.skipped) {
-    if (finalActionDue && action === FinalAction.Skip) await recordExhausted(tracker, action, now, tally);
-    else await close(tracker, `Billing cycle ${tracker.billingCycleIndex} is skipped in Shopify: dunning closed without charging.`, now, tally);
+    if (finalActionDue && action === FinalAction.Skip) await recordFinalAction(tracker, action, now, tally);
+    else await closeOutside(tracker, `Billing cycle ${tracker.billingCycleIndex} is skipped in Shopify: dunning closed without charging.`, now, tally);
     return false;
   }
   if (contract.cycle?.billed) {
     // Billed: by our latest attempt whose result we missed (poll it), or outside dunning.
     await pollLatestAttempt(tracker, client, now);
-    const after = await prisma.dunningTracker.findUnique({ where: { id: tracker.id } });
-    if (after && isOpenTracker(after.status)) await close(after, `Billing cycle ${tracker.billingCycleIndex} was billed outside dunning: closed.`, now, tally);
+    const after = await prisma().dunningTracker.findUnique({ where: { id: tracker.id } });
+    if (after && isOpenTracker(after.status)) await closeOutside(after, `Billing cycle ${tracker.billingCycleIndex} was billed outside dunning: closed.`, now, tally);
     return false;
   }
   return true;
@@ -191,115 +195,61 @@ async function contractStillNeedsDunning(
 
 async function sendDueEmail(tracker: DunningTracker, contract: ContractForDunning, client: AdminApiClient, now: Date, tally: DunningTally) {
   const policy = await getDunningPolicy(tracker.shop);
-  const intervalMs = policy.paymentUpdateEmailIntervalHours * 3600_000;
-  let outcome: { kind: string; detail: string; sent: boolean };
-  if (!policy.sendPaymentUpdateEmail) {
-    outcome = { kind: "EMAIL_NOT_SENT", detail: "Payment-update emails are turned off in the dunning settings.", sent: false };
-  } else if (tracker.lastEmailSentAt && now.getTime() - tracker.lastEmailSentAt.getTime() < intervalMs) {
-    outcome = {
-      kind: "EMAIL_NOT_SENT",
-      detail: `A payment-update email went out at ${tracker.lastEmailSentAt.toISOString()}; at most one per ${policy.paymentUpdateEmailIntervalHours} hours.`,
-      sent: false,
-    };
-  } else if (!contract.paymentMethodId) {
-    outcome = { kind: "EMAIL_NOT_SENT", detail: "The contract has no payment method (or it was revoked): Shopify's update email needs one.", sent: false };
-  } else {
-    // Recorded as sent before asking Shopify, as attempts are: a process that dies while the
-    // email goes out must not let the next one send it again (at most one per interval).
-    await prisma.dunningTracker.update({
-      where: { id: tracker.id },
-      data: { emailDueAt: null, lastEmailSentAt: now, emailsSent: { increment: 1 } },
-    });
-    let result;
-    try {
-      result = await sendPaymentMethodUpdateEmail(client, contract.paymentMethodId);
-    } catch (error) {
-      if (!(error instanceof ShopifyUnavailableError)) throw error;
-      // It may have gone out: it stays recorded as sent, and the interval holds the next one back.
-      await recordEvent(prisma, tracker, "EMAIL_UNCONFIRMED", "Shopify did not confirm the payment-update email; it may have gone out, so it is not sent again within the interval.", { at: now });
-      tally.emailsSent++;
-      return;
-    }
-    if (!result.ok) {
-      // Shopify said no: nothing went out, so the interval does not start.
-      await prisma.dunningTracker.update({
-        where: { id: tracker.id },
-        data: { lastEmailSentAt: tracker.lastEmailSentAt, emailsSent: { decrement: 1 } },
-      });
-    }
-    outcome = result.ok
-      ? { kind: "EMAIL_SENT", detail: "Shopify emailed the customer a link to update their payment method.", sent: true }
-      : { kind: "EMAIL_NOT_SENT", detail: `Shopify refused the payment-update email: ${messagesOf(result)}`, sent: false };
+  const due: DunningEvent = { kind: "EMAIL_DUE", at: now, policy, hasPaymentMethod: Boolean(contract.paymentMethodId) };
+  const step = decideNextStep(due, trackerView(tracker));
+  await applyStep(prisma(), tracker, tracker, step, { at: now });
+  if (step.kind !== "SEND_EMAIL" || !contract.paymentMethodId) {
+    tally.emailsSuppressed++;
+    return;
   }
-  const updated = outcome.sent ? tracker : await prisma.dunningTracker.update({ where: { id: tracker.id }, data: { emailDueAt: null } });
-  await recordEvent(prisma, updated, outcome.kind, outcome.detail, { at: now });
-  if (outcome.sent) tally.emailsSent++;
-  else tally.emailsSuppressed++;
+  let result: Exclude<EmailResult, "NOT_SENT">;
+  let messages: string | undefined;
+  try {
+    const answer = await sendPaymentMethodUpdateEmail(client, contract.paymentMethodId);
+    result = answer.ok ? "SENT" : "REFUSED";
+    messages = messagesOf(answer);
+  } catch (error) {
+    if (!(error instanceof ShopifyUnavailableError)) throw error;
+    result = "UNCONFIRMED";
+  }
+  await apply(prisma(), tracker, { kind: "EMAIL_ANSWERED", result, messages, previousSentAt: tracker.lastEmailSentAt }, { at: now });
+  if (result === "REFUSED") tally.emailsSuppressed++;
+  else tally.emailsSent++;
 }
 
 /**
  * Sends the next attempt for the cycle under its own key (attempt n+1), or re-sends an
  * attempt recorded but never confirmed (same key: Shopify answers with the same attempt).
- * The tracker is marked before sending, so the result's webhook, which may arrive before
- * the answer, always finds the attempt it reports on.
+ * The attempt is recorded and the tracker marked before sending, so the result's webhook,
+ * which may arrive before the answer, always finds the attempt it reports on.
  */
 async function sendRetry(tracker: DunningTracker, client: AdminApiClient, now: Date, tally: DunningTally) {
   const cycle = { shop: tracker.shop, contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex };
-  const latest = await prisma.billingAttempt.findUnique({
-    where: { shop_contractId_billingCycleIndex_attemptNumber: { ...cycle, attemptNumber: tracker.attemptCount } },
-  });
-  const attemptNumber = latest?.status === AttemptStatus.Pending ? tracker.attemptCount : tracker.attemptCount + 1;
+  const latest = await findAttemptOfCycle(prisma(), cycle, tracker.attemptCount);
+  const step = decideNextStep({ kind: "RETRY_DUE", at: now, latestAttemptUnconfirmed: latest?.status === AttemptStatus.Pending }, trackerView(tracker));
+  if (step.kind !== "SEND_RETRY") return;
+  const { attemptNumber, resendAt } = step;
   const idempotencyKey = billingAttemptIdempotencyKey(tracker.contractId, tracker.billingCycleIndex, attemptNumber);
-  const resendAt = new Date(now.getTime() + RESEND_UNCONFIRMED_AFTER_MS);
   const runLocalDate = localDateAt(now, await shopTimeZone(tracker.shop));
-  await prisma.$transaction(async (tx) => {
-    if (attemptNumber !== tracker.attemptCount) {
-      await tx.billingAttempt.create({
-        data: {
-          ...cycle,
-          attemptNumber,
-          idempotencyKey,
-          customerId: tracker.customerId ?? latest?.customerId ?? null,
-          expectedBillingDate: latest?.expectedBillingDate ?? now,
-          runLocalDate,
-        },
-      });
+  await prisma().$transaction(async (tx) => {
+    if (step.newAttempt) {
+      const customerId = tracker.customerId ?? latest?.customerId ?? null;
+      await recordRetryAttempt(tx, { ...cycle, attemptNumber, customerId, expectedBillingDate: latest?.expectedBillingDate ?? now, runLocalDate });
     }
-    await tx.dunningTracker.update({ where: { id: tracker.id }, data: { attemptCount: attemptNumber, nextActionAt: resendAt } });
+    await applyStep(tx, tracker, tracker, step, { at: now });
   });
 
-  const result = await createBillingAttempt(client, { contractId: tracker.contractId, idempotencyKey, cycleIndex: tracker.billingCycleIndex });
+  const outcome = await sendBillingAttempt(client, { contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex, idempotencyKey });
   tally.retriesSent++;
-  const retryLabel = `Retry ${attemptNumber - 1}`;
-  if (result.accepted) {
-    const outcome = outcomeOfBillingAttempt(result.attempt);
-    await prisma.$transaction(async (tx) => {
-      await settleAttempt(tx, { shop: tracker.shop, idempotencyKey }, outcome, now, now);
-      // Unless the result already moved the tracker, it now waits for that result.
-      const { count } = await tx.dunningTracker.updateMany({
-        where: { id: tracker.id, nextAction: NextAction.Retry, nextActionAt: resendAt, attemptCount: attemptNumber },
-        data: { nextAction: null, nextActionAt: null },
-      });
-      const sent = await tx.dunningTracker.findUniqueOrThrow({ where: { id: tracker.id } });
-      await recordEvent(tx, sent, "RETRY_SENT", `${retryLabel} sent to Shopify${count === 1 ? "; waiting for its result" : ""}.`, { at: now, attemptNumber });
-    });
-    return;
-  }
-  const [first] = result.userErrors;
-  const code = first?.code ?? "USER_ERROR";
-  const message = result.userErrors.map((error) => error.message).join("; ");
-  const refused: AttemptOutcome = { status: AttemptStatus.Rejected, errorCode: code, errorMessage: message };
-  await prisma.$transaction((tx) => settleAttempt(tx, { shop: tracker.shop, idempotencyKey }, refused, now, now));
-  if (TRANSIENT_USER_ERRORS.has(code)) {
-    const later = await prisma.dunningTracker.update({
-      where: { id: tracker.id },
-      data: { nextAction: NextAction.Retry, nextActionAt: new Date(now.getTime() + RETRY_REFUSED_TRANSIENTLY_AFTER_MS) },
-    });
-    await recordEvent(prisma, later, "RETRY_DEFERRED", `Shopify did not take ${retryLabel.toLowerCase()} (${code}: ${message}); trying again in an hour.`, { at: now, attemptNumber });
-    return;
-  }
-  const current = await prisma.dunningTracker.findUniqueOrThrow({ where: { id: tracker.id } });
-  await close(current, `Shopify refused ${retryLabel.toLowerCase()} (${code}: ${message}): dunning closed without charging.`, now, tally);
+  const closed = await prisma().$transaction(async (tx) => {
+    await settleAttempt(tx, { shop: tracker.shop, idempotencyKey }, outcome, now, now);
+    // A refusal closes or defers the tracker as it is now (the accepted case is guarded instead).
+    const current = outcome.status === AttemptStatus.Rejected ? await tx.dunningTracker.findUniqueOrThrow({ where: { id: tracker.id } }) : tracker;
+    const answered = decideNextStep({ kind: "RETRY_ANSWERED", at: now, attemptNumber, resendAt, outcome }, trackerView(current));
+    const saved = await applyStep(tx, current, current, answered, { at: now });
+    return answered.kind === "CLOSE" && saved !== null;
+  });
+  if (closed) tally.closed++;
 }
 
 async function applyFinalAction(tracker: DunningTracker, client: AdminApiClient, now: Date, tally: DunningTally) {
@@ -311,53 +261,30 @@ async function applyFinalAction(tracker: DunningTracker, client: AdminApiClient,
         ? await pauseContract(client, tracker.contractId)
         : await cancelContract(client, tracker.contractId);
   if (result.ok) {
-    await recordExhausted(tracker, action, now, tally);
+    await recordFinalAction(tracker, action, now, tally);
     return;
   }
   // The contract changed under us (terminated...) or Shopify refused: the merchant decides.
-  const reason = `Could not ${action.toLowerCase()} (${messagesOf(result)}): dunning stopped; please act on the contract in Shopify.`;
-  await prisma.$transaction((tx) => applyStep(tx, tracker, tracker, { kind: "STOP", reason }, { at: now }));
+  await prisma().$transaction((tx) => apply(tx, tracker, { kind: "FINAL_ACTION_REFUSED", action, messages: messagesOf(result) }, { at: now }));
 }
 
 /** The final action took effect in Shopify: the tracker closes as exhausted (once, even if recorded twice). */
-async function recordExhausted(tracker: DunningTracker, action: FinalAction, now: Date, tally: DunningTally) {
-  const verb = { SKIP: "Skipped the billing cycle", PAUSE: "Paused the contract", CANCEL: "Cancelled the contract" }[action];
-  const reason = `${verb}: the retries ran out${tracker.lastErrorCode ? ` (last error: ${tracker.lastErrorCode})` : ""}.`;
-  await prisma.$transaction(async (tx) => {
-    const { count } = await tx.dunningTracker.updateMany({
-      where: { id: tracker.id, status: { in: [...OPEN_TRACKER_STATUSES] } },
-      data: {
-        status: TrackerStatus.Exhausted,
-        finalAction: action,
-        finalActionAppliedAt: now,
-        nextAction: null,
-        nextActionAt: null,
-        emailDueAt: null,
-        completedAt: now,
-        completedReason: reason,
-      },
-    });
-    if (count === 0) return;
-    tally.finalActions[action]++;
-    const closed = await tx.dunningTracker.findUniqueOrThrow({ where: { id: tracker.id } });
-    await recordEvent(tx, closed, "FINAL_ACTION_APPLIED", reason, { at: now });
-  });
+async function recordFinalAction(tracker: DunningTracker, action: FinalAction, now: Date, tally: DunningTally) {
+  const exhausted = await prisma().$transaction((tx) => apply(tx, tracker, { kind: "FINAL_ACTION_APPLIED", action }, { at: now }));
+  if (exhausted) tally.finalActions[action]++;
 }
 
-async function close(tracker: DunningTracker, reason: string, now: Date, tally: DunningTally) {
-  const closed = await prisma.$transaction((tx) => applyStep(tx, tracker, tracker, decideAfterExternalClose(trackerView(tracker)!, reason), { at: now }));
+async function closeOutside(tracker: DunningTracker, reason: string, now: Date, tally: DunningTally) {
+  const closed = await prisma().$transaction((tx) => apply(tx, tracker, { kind: "CLOSED_OUTSIDE", reason }, { at: now }));
   if (closed) tally.closed++;
 }
 
 /** The latest attempt of the cycle, if Shopify accepted it and its result never reached us. */
 async function pollLatestAttempt(tracker: DunningTracker, client: AdminApiClient, now: Date) {
-  const latest = await prisma.billingAttempt.findFirst({
-    where: { shop: tracker.shop, contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex, shopifyAttemptId: { not: null } },
-    orderBy: { attemptNumber: "desc" },
-  });
-  if (!latest?.shopifyAttemptId || (latest.status !== AttemptStatus.Processing && latest.status !== AttemptStatus.ActionRequired)) return;
-  const node = await fetchBillingAttempt(client, latest.shopifyAttemptId);
-  if (node) await prisma.$transaction((tx) => settleAttempt(tx, { shop: tracker.shop, idempotencyKey: latest.idempotencyKey }, outcomeOfBillingAttempt(node), now));
+  const latest = await findLatestOpenAcceptedAttempt({ shop: tracker.shop, contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex });
+  if (!latest) return;
+  const outcome = await pollBillingAttempt(client, latest.shopifyAttemptId);
+  if (outcome) await prisma().$transaction((tx) => settleAttempt(tx, { shop: tracker.shop, idempotencyKey: latest.idempotencyKey }, outcome, now));
 }
 
 function messagesOf(result: MutationResult): string {

@@ -1,9 +1,8 @@
 import type { DunningTracker } from "../db/client.server";
-import prisma from "../db.server";
-import { describeLocalTime } from "../billing/due-time";
-import { shopTimeZone } from "../billing/schedule.server";
-import { CLOSED_TRACKER_STATUSES, OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
-import { NextAction } from "./trackers.server";
+import { prisma } from "../db/app-database.server";
+import { describeLocalTime } from "../time/due-time";
+import { shopTimeZone } from "../schedules/schedule.server";
+import { CLOSED_TRACKER_STATUSES, NextAction, OPEN_TRACKER_STATUSES, TrackerStatus } from "./next-step";
 
 /**
  * Read models for the admin's dunning pages: what is being followed up, what was recovered,
@@ -97,27 +96,27 @@ export async function getDunningOverview(shop: string, now = new Date()): Promis
   const closedWhere = { shop, status: { in: [...CLOSED_TRACKER_STATUSES] }, completedAt: { gte: since } };
   const [timezone, openGroups, closedGroups, recovered, open, closed, notifications] = await Promise.all([
     shopTimeZone(shop),
-    prisma.dunningTracker.groupBy({
+    prisma().dunningTracker.groupBy({
       by: ["status"],
       where: { shop, status: { in: [...OPEN_TRACKER_STATUSES] } },
       _count: { _all: true },
     }),
-    prisma.dunningTracker.groupBy({ by: ["status"], where: closedWhere, _count: { _all: true } }),
-    prisma.dunningTracker.findMany({
+    prisma().dunningTracker.groupBy({ by: ["status"], where: closedWhere, _count: { _all: true } }),
+    prisma().dunningTracker.findMany({
       where: { ...closedWhere, status: TrackerStatus.Recovered },
       select: { recoveredAmount: true, currencyCode: true },
     }),
-    prisma.dunningTracker.findMany({
+    prisma().dunningTracker.findMany({
       where: { shop, status: { in: [...OPEN_TRACKER_STATUSES] } },
       orderBy: [{ openedAt: "desc" }, { id: "desc" }],
       take: OPEN_TRACKERS_SHOWN,
     }),
-    prisma.dunningTracker.findMany({
+    prisma().dunningTracker.findMany({
       where: closedWhere,
       orderBy: [{ completedAt: "desc" }, { id: "desc" }],
       take: CLOSED_TRACKERS_SHOWN,
     }),
-    prisma.merchantNotification.findMany({
+    prisma().merchantNotification.findMany({
       where: { shop, dismissedAt: null },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: NOTIFICATIONS_SHOWN,
@@ -173,11 +172,11 @@ export interface TrackerHistory {
 /** A tracker and its history, or null when the shop has no tracker with this id. */
 export async function getTrackerHistory(shop: string, trackerId: number): Promise<TrackerHistory | null> {
   if (!Number.isSafeInteger(trackerId) || trackerId <= 0) return null;
-  const tracker = await prisma.dunningTracker.findFirst({ where: { id: trackerId, shop } });
+  const tracker = await prisma().dunningTracker.findFirst({ where: { id: trackerId, shop } });
   if (!tracker) return null;
   const [timezone, events] = await Promise.all([
     shopTimeZone(shop),
-    prisma.dunningEvent.findMany({ where: { trackerId, shop }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
+    prisma().dunningEvent.findMany({ where: { trackerId, shop }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
   ]);
   return {
     timezone,
@@ -200,7 +199,7 @@ export async function getTrackerHistory(shop: string, trackerId: number): Promis
 /** Hides a notification; false when the shop has no such undismissed notification. */
 export async function dismissNotification(shop: string, id: number, now = new Date()): Promise<boolean> {
   if (!Number.isSafeInteger(id) || id <= 0) return false;
-  const { count } = await prisma.merchantNotification.updateMany({
+  const { count } = await prisma().merchantNotification.updateMany({
     where: { id, shop, dismissedAt: null },
     data: { dismissedAt: now },
   });

@@ -1,9 +1,11 @@
 import { DeclineClass } from "./decline-classes";
+import type { AttemptOutcome } from "../attempts/attempt-status";
 import { addDays, delayBeforeRetryDays, type DunningPolicy, type FinalAction, remainingScheduleDays } from "./policy";
 
 /**
  * What dunning does next, decided from what just happened and where the tracker is. Pure:
- * the server modules load the tracker, call one of these, and write what they return.
+ * every change to a tracker, from a webhook or from the cron, is decided by decideNextStep
+ * and written by applyStep (tracker-changes.server.ts), which also records it in the history.
  */
 export const TrackerStatus = {
   /** A retry or the final action is scheduled, or a retry is in flight. */
@@ -40,23 +42,183 @@ export function isOpenTracker(status: string): boolean {
   return (OPEN_TRACKER_STATUSES as readonly string[]).includes(status);
 }
 
+/** What the cron does next with a tracker. */
+export const NextAction = { Retry: "RETRY", FinalAction: "FINAL_ACTION" } as const;
+
 /** The tracker as the decision needs it; null when the cycle has none yet. */
 export interface TrackerView {
   status: TrackerStatus;
   /** The latest attempt made for the cycle. */
   attemptCount: number;
+  nextAction?: string | null;
+  lastEmailSentAt?: Date | null;
+  lastErrorCode?: string | null;
 }
+
+/** A sent retry whose answer never got recorded (the process died) is re-sent, same key, after this. */
+export const RESEND_UNCONFIRMED_AFTER_MS = 30 * 60_000;
+/** Shopify asked us to slow down (THROTTLED or PROCESSING_FAILED user error): try the retry again after this. */
+export const RETRY_REFUSED_TRANSIENTLY_AFTER_MS = 60 * 60_000;
+const TRANSIENT_USER_ERRORS = new Set(["THROTTLED", "PROCESSING_FAILED"]);
 
 export type NextStep =
   /** Nothing changes (closed tracker, stale or duplicate news). */
   | { kind: "IGNORE"; reason: string }
+  /** Nothing changes but the history: something happened that the merchant should see. */
+  | { kind: "NOTE"; event: string; reason: string }
   | { kind: "RETRY"; at: Date; retryNumber: number; emailCustomer: boolean; notifyMerchant: boolean; reason: string }
   | { kind: "AWAIT_PAYMENT_METHOD"; until: Date; emailCustomer: boolean; finalAction: FinalAction; reason: string }
   | { kind: "FINAL_ACTION"; action: FinalAction; at: Date; notifyMerchant: boolean; reason: string }
   | { kind: "AWAIT_AUTHENTICATION"; reason: string }
   | { kind: "STOP"; reason: string }
   | { kind: "RECOVER"; reason: string }
-  | { kind: "CLOSE"; reason: string };
+  | { kind: "CLOSE"; reason: string }
+  /** A retry is about to be sent as attempt `attemptNumber` (recorded first, re-sent under the same key after `resendAt`). */
+  | { kind: "SEND_RETRY"; attemptNumber: number; newAttempt: boolean; resendAt: Date; reason: string }
+  /** Shopify took the retry: the tracker waits for its result (unless the result has moved it already). */
+  | { kind: "AWAIT_RETRY_RESULT"; attemptNumber: number; resendAt: Date; reason: string }
+  /** Shopify asked to slow down: the retry is tried again at `at`. */
+  | { kind: "DEFER_RETRY"; at: Date; attemptNumber: number; reason: string }
+  /** The final action took effect in Shopify: the tracker closes as exhausted (once). */
+  | { kind: "EXHAUST"; action: FinalAction; reason: string }
+  /** A payment-update email is about to go out: counted as sent before Shopify is asked. */
+  | { kind: "SEND_EMAIL"; reason: string }
+  /** How a wanted email ended; a refused one no longer counts as sent. */
+  | { kind: "EMAIL_RESULT"; result: EmailResult; restoreLastEmailSentAt?: Date | null; reason: string };
+
+export type EmailResult = "SENT" | "UNCONFIRMED" | "NOT_SENT" | "REFUSED";
+
+/** Everything that can happen to a tracker; decideNextStep says what it means. */
+export type DunningEvent =
+  | { kind: "ATTEMPT_FAILED"; failure: FailureEvent; policy: DunningPolicy }
+  | { kind: "ATTEMPT_CHALLENGED"; attemptNumber: number }
+  | { kind: "ATTEMPT_SUCCEEDED"; attemptNumber: number }
+  | { kind: "PAYMENT_METHOD_CHANGED"; at: Date; what: string }
+  | { kind: "PAYMENT_METHOD_REVOKED"; paymentMethodId: string }
+  | { kind: "CONTRACT_UPDATED_WHILE_ACTIVE"; at: Date }
+  /** The contract or cycle changed elsewhere (paused, cancelled, skipped, billed), or the shop left. */
+  | { kind: "CLOSED_OUTSIDE"; reason: string }
+  /** The retry's time has come; `latestAttemptUnconfirmed`: the latest attempt was recorded but Shopify never confirmed it. */
+  | { kind: "RETRY_DUE"; at: Date; latestAttemptUnconfirmed: boolean }
+  /** Shopify's answer to the retry (accepted: any status but REJECTED). */
+  | { kind: "RETRY_ANSWERED"; at: Date; attemptNumber: number; resendAt: Date; outcome: AttemptOutcome }
+  | { kind: "FINAL_ACTION_APPLIED"; action: FinalAction }
+  | { kind: "FINAL_ACTION_REFUSED"; action: FinalAction; messages: string }
+  | { kind: "EMAIL_DUE"; at: Date; policy: DunningPolicy; hasPaymentMethod: boolean }
+  | { kind: "EMAIL_ANSWERED"; result: "SENT" | "UNCONFIRMED" | "REFUSED"; messages?: string; previousSentAt: Date | null };
+
+/**
+ * What happens to the tracker (null: the cycle has none yet) after `event`: the one
+ * decision every webhook and every cron step goes through.
+ */
+export function decideNextStep(event: DunningEvent, tracker: TrackerView | null): NextStep {
+  switch (event.kind) {
+    case "ATTEMPT_FAILED":
+      return decideAfterFailure(event.failure, tracker, event.policy);
+    case "ATTEMPT_CHALLENGED":
+      return decideAfterChallenge(event.attemptNumber, tracker);
+    case "ATTEMPT_SUCCEEDED":
+      return decideAfterSuccess(event.attemptNumber, tracker);
+    case "PAYMENT_METHOD_CHANGED":
+      return tracker ? decideAfterPaymentMethodChange({ ...tracker, nextAction: tracker.nextAction ?? null }, event.at, event.what) : noTracker;
+    case "PAYMENT_METHOD_REVOKED":
+      if (!tracker || !isOpenTracker(tracker.status)) return noTracker;
+      return { kind: "NOTE", event: "PAYMENT_METHOD_REVOKED", reason: `The customer's payment method ${event.paymentMethodId} was revoked.` };
+    case "CONTRACT_UPDATED_WHILE_ACTIVE":
+      return tracker ? decideAfterActiveContractUpdate({ ...tracker, nextAction: tracker.nextAction ?? null }, event.at) : noTracker;
+    case "CLOSED_OUTSIDE":
+      return tracker ? decideAfterExternalClose(tracker, event.reason) : noTracker;
+    case "RETRY_DUE":
+      return tracker ? decideRetry(tracker, event.at, event.latestAttemptUnconfirmed) : noTracker;
+    case "RETRY_ANSWERED":
+      return tracker ? decideAfterRetryAnswer(event) : noTracker;
+    case "FINAL_ACTION_APPLIED":
+      return tracker ? exhausted(event.action, tracker) : noTracker;
+    case "FINAL_ACTION_REFUSED":
+      return {
+        kind: "STOP",
+        reason: `Could not ${event.action.toLowerCase()} (${event.messages}): dunning stopped; please act on the contract in Shopify.`,
+      };
+    case "EMAIL_DUE":
+      return tracker ? decideEmail(tracker, event) : noTracker;
+    case "EMAIL_ANSWERED":
+      return emailAnswered(event);
+  }
+}
+
+const noTracker: NextStep = { kind: "IGNORE", reason: "the cycle has no tracker" };
+
+/** The next attempt for the cycle, or the one recorded but never confirmed again (same key: Shopify answers with the same attempt). */
+function decideRetry(tracker: TrackerView, at: Date, latestAttemptUnconfirmed: boolean): NextStep {
+  const attemptNumber = latestAttemptUnconfirmed ? tracker.attemptCount : tracker.attemptCount + 1;
+  return {
+    kind: "SEND_RETRY",
+    attemptNumber,
+    newAttempt: !latestAttemptUnconfirmed,
+    resendAt: new Date(at.getTime() + RESEND_UNCONFIRMED_AFTER_MS),
+    reason: `Retry ${attemptNumber - 1} is being sent to Shopify.`,
+  };
+}
+
+function decideAfterRetryAnswer(event: Extract<DunningEvent, { kind: "RETRY_ANSWERED" }>): NextStep {
+  const { attemptNumber, outcome } = event;
+  const retryLabel = `Retry ${attemptNumber - 1}`;
+  if (outcome.status !== "REJECTED") {
+    return { kind: "AWAIT_RETRY_RESULT", attemptNumber, resendAt: event.resendAt, reason: `${retryLabel} sent to Shopify` };
+  }
+  const code = outcome.errorCode ?? "USER_ERROR";
+  const message = outcome.errorMessage ?? "";
+  if (TRANSIENT_USER_ERRORS.has(code)) {
+    return {
+      kind: "DEFER_RETRY",
+      at: new Date(event.at.getTime() + RETRY_REFUSED_TRANSIENTLY_AFTER_MS),
+      attemptNumber,
+      reason: `Shopify did not take ${retryLabel.toLowerCase()} (${code}: ${message}); trying again in an hour.`,
+    };
+  }
+  return { kind: "CLOSE", reason: `Shopify refused ${retryLabel.toLowerCase()} (${code}: ${message}): dunning closed without charging.` };
+}
+
+function exhausted(action: FinalAction, tracker: TrackerView): NextStep {
+  const verb = { SKIP: "Skipped the billing cycle", PAUSE: "Paused the contract", CANCEL: "Cancelled the contract" }[action];
+  const reason = `${verb}: the retries ran out${tracker.lastErrorCode ? ` (last error: ${tracker.lastErrorCode})` : ""}.`;
+  return { kind: "EXHAUST", action, reason };
+}
+
+/** A payment-update email is due: sent, unless emails are off, one went out within the interval, or there is no card to update. */
+function decideEmail(tracker: TrackerView, event: Extract<DunningEvent, { kind: "EMAIL_DUE" }>): NextStep {
+  const { policy, at } = event;
+  const notSent = (reason: string): NextStep => ({ kind: "EMAIL_RESULT", result: "NOT_SENT", reason });
+  if (!policy.sendPaymentUpdateEmail) return notSent("Payment-update emails are turned off in the dunning settings.");
+  const last = tracker.lastEmailSentAt;
+  if (last && at.getTime() - last.getTime() < policy.paymentUpdateEmailIntervalHours * 3600_000) {
+    return notSent(`A payment-update email went out at ${last.toISOString()}; at most one per ${policy.paymentUpdateEmailIntervalHours} hours.`);
+  }
+  if (!event.hasPaymentMethod) return notSent("The contract has no payment method (or it was revoked): Shopify's update email needs one.");
+  return { kind: "SEND_EMAIL", reason: "A payment-update email is going out." };
+}
+
+function emailAnswered(event: Extract<DunningEvent, { kind: "EMAIL_ANSWERED" }>): NextStep {
+  switch (event.result) {
+    case "SENT":
+      return { kind: "EMAIL_RESULT", result: "SENT", reason: "Shopify emailed the customer a link to update their payment method." };
+    case "UNCONFIRMED":
+      // It may have gone out: it stays counted as sent, and the interval holds the next one back.
+      return {
+        kind: "EMAIL_RESULT",
+        result: "UNCONFIRMED",
+        reason: "Shopify did not confirm the payment-update email; it may have gone out, so it is not sent again within the interval.",
+      };
+    case "REFUSED":
+      // Shopify said no: nothing went out, so the interval does not start.
+      return {
+        kind: "EMAIL_RESULT",
+        result: "REFUSED",
+        restoreLastEmailSentAt: event.previousSentAt,
+        reason: `Shopify refused the payment-update email: ${event.messages ?? ""}`,
+      };
+  }
+}
 
 export interface FailureEvent {
   declineClass: DeclineClass;

@@ -1,12 +1,7 @@
 import type { Prisma } from "../db/client.server";
-import {
-  decideAfterActiveContractUpdate,
-  decideAfterExternalClose,
-  decideAfterPaymentMethodChange,
-  type NextStep,
-} from "./next-step";
+import { decideNextStep, type DunningEvent } from "./next-step";
 import { FinalAction } from "./policy";
-import { applyStep, findOpenTrackers, NextAction, recordEvent, trackerView } from "./trackers.server";
+import { applyStep, findOpenTrackers, NextAction, trackerView } from "./tracker-changes.server";
 import {
   contractGidOf,
   customerGidOf,
@@ -21,10 +16,8 @@ import {
 type Db = Prisma.TransactionClient;
 type Tracker = Awaited<ReturnType<typeof findOpenTrackers>>[number];
 
-const view = (tracker: Tracker) => ({ ...trackerView(tracker)!, nextAction: tracker.nextAction });
-
-async function apply(db: Db, tracker: Tracker, step: NextStep, at: Date) {
-  await applyStep(db, tracker, tracker, step, { at });
+async function apply(db: Db, tracker: Tracker, event: DunningEvent, at: Date) {
+  await applyStep(db, tracker, tracker, decideNextStep(event, trackerView(tracker)), { at });
 }
 
 /** customer_payment_methods/*: a new or updated card is retried at once; a revoked one is waited out. */
@@ -32,14 +25,11 @@ export async function onPaymentMethodChanged(db: Db, shop: string, topic: string
   const customerId = customerGidOf(payload);
   const trackers = await findOpenTrackers(db, shop, { customerId });
   const revoked = topic.toLowerCase().replace(/\//g, "_").endsWith("_revoke");
-  for (const tracker of trackers) {
-    if (revoked) {
-      await recordEvent(db, tracker, "PAYMENT_METHOD_REVOKED", `The customer's payment method ${payload.admin_graphql_api_id} was revoked.`, { at });
-      continue;
-    }
-    const what = `The customer ${topic.toLowerCase().includes("create") ? "added" : "updated"} a payment method`;
-    await apply(db, tracker, decideAfterPaymentMethodChange(view(tracker), at, what), at);
-  }
+  const what = `The customer ${topic.toLowerCase().includes("create") ? "added" : "updated"} a payment method`;
+  const event: DunningEvent = revoked
+    ? { kind: "PAYMENT_METHOD_REVOKED", paymentMethodId: payload.admin_graphql_api_id }
+    : { kind: "PAYMENT_METHOD_CHANGED", at, what };
+  for (const tracker of trackers) await apply(db, tracker, event, at);
 }
 
 const CLOSING_STATUSES: Record<string, string> = {
@@ -56,28 +46,28 @@ const CLOSING_STATUSES: Record<string, string> = {
  * method (and moves nothing else). Our own final action echoes back here too: a
  * tracker about to record that action is left for the cron to close as exhausted.
  */
-export async function onContractUpdated(db: Db, shop: string, payload: SubscriptionContractPayload, at: Date) {
+export async function onContractUpdated(db: Db, shop: string, payload: SubscriptionContractPayload, at: Date, leaseClock: Date) {
   const status = payload.status.toLowerCase();
   const trackers = await findOpenTrackers(db, shop, { contractId: payload.admin_graphql_api_id });
   for (const tracker of trackers) {
     const closing = CLOSING_STATUSES[status];
     if (closing) {
-      if (isOwnFinalAction(tracker, status)) continue;
-      await apply(db, tracker, decideAfterExternalClose(view(tracker), `The contract was ${closing} in Shopify: dunning closed without charging.`), at);
+      if (isOwnFinalAction(tracker, status, leaseClock)) continue;
+      await apply(db, tracker, { kind: "CLOSED_OUTSIDE", reason: `The contract was ${closing} in Shopify: dunning closed without charging.` }, at);
     } else if (status === "active") {
-      await apply(db, tracker, decideAfterActiveContractUpdate(view(tracker), at), at);
+      await apply(db, tracker, { kind: "CONTRACT_UPDATED_WHILE_ACTIVE", at }, at);
     }
   }
 }
 
 /** subscription_billing_cycles/skip: a skipped cycle has nothing left to collect. */
-export async function onBillingCycleSkipped(db: Db, shop: string, payload: BillingCycleSkipPayload, at: Date) {
+export async function onBillingCycleSkipped(db: Db, shop: string, payload: BillingCycleSkipPayload, at: Date, leaseClock: Date) {
   if (payload.skipped === false) return;
   const trackers = await findOpenTrackers(db, shop, { contractId: contractGidOf(payload) });
   for (const tracker of trackers) {
     if (tracker.billingCycleIndex !== payload.cycle_index) continue;
-    if (isOwnFinalAction(tracker, "skipped")) continue;
-    await apply(db, tracker, decideAfterExternalClose(view(tracker), `Billing cycle ${payload.cycle_index} was skipped in Shopify: dunning closed without charging.`), at);
+    if (isOwnFinalAction(tracker, "skipped", leaseClock)) continue;
+    await apply(db, tracker, { kind: "CLOSED_OUTSIDE", reason: `Billing cycle ${payload.cycle_index} was skipped in Shopify: dunning closed without charging.` }, at);
   }
 }
 
@@ -85,14 +75,17 @@ export async function onBillingCycleSkipped(db: Db, shop: string, payload: Billi
 export async function closeTrackersOfUninstalledShop(db: Db, shop: string, at: Date) {
   const trackers = await findOpenTrackers(db, shop, {});
   for (const tracker of trackers) {
-    await apply(db, tracker, decideAfterExternalClose(view(tracker), "The app was uninstalled: dunning closed without charging."), at);
+    await apply(db, tracker, { kind: "CLOSED_OUTSIDE", reason: "The app was uninstalled: dunning closed without charging." }, at);
   }
 }
 
-/** The cron holds the tracker's lease while it applies the final action this change reports. */
-function isOwnFinalAction(tracker: Tracker, change: string): boolean {
+/**
+ * The cron holds the tracker's lease while it applies the final action this change reports.
+ * Leases run on the real clock (`leaseClock`: when the webhook arrived), not the billing clock.
+ */
+function isOwnFinalAction(tracker: Tracker, change: string, leaseClock: Date): boolean {
   if (tracker.nextAction !== NextAction.FinalAction) return false;
-  const leased = tracker.leaseOwner !== null && tracker.leaseExpiresAt !== null && tracker.leaseExpiresAt.getTime() > Date.now();
+  const leased = tracker.leaseOwner !== null && tracker.leaseExpiresAt !== null && tracker.leaseExpiresAt > leaseClock;
   if (!leased) return false;
   const expected = { [FinalAction.Pause]: "paused", [FinalAction.Cancel]: "cancelled", [FinalAction.Skip]: "skipped" }[tracker.finalAction ?? ""];
   return expected === change;

@@ -1,11 +1,11 @@
 import type { Prisma } from "../db/client.server";
-import prisma from "../db.server";
+import { prisma } from "../db/app-database.server";
 import { DEFAULT_DUNNING_POLICY, type DunningPolicy, parseDunningPolicy, policyFields, type PolicyFields, type PolicyValidation } from "./policy";
 
-type Db = Prisma.TransactionClient | typeof prisma;
+type Db = Prisma.TransactionClient;
 
 /** The shop's policy: its saved row, or the defaults while the merchant has not saved one. */
-export async function getDunningPolicy(shop: string, db: Db = prisma): Promise<DunningPolicy> {
+export async function getDunningPolicy(shop: string, db: Db = prisma()): Promise<DunningPolicy> {
   const row = await db.dunningPolicy.findUnique({ where: { shop } });
   if (!row) return DEFAULT_DUNNING_POLICY;
   const parsed = parseDunningPolicy(row);
@@ -23,6 +23,6 @@ export async function saveDunningPolicy(shop: string, fields: PolicyFields): Pro
   const parsed = parseDunningPolicy(fields);
   if (!parsed.ok) return parsed;
   const row = policyFields(parsed.policy);
-  await prisma.dunningPolicy.upsert({ where: { shop }, create: { shop, ...row }, update: row });
+  await prisma().dunningPolicy.upsert({ where: { shop }, create: { shop, ...row }, update: row });
   return parsed;
 }

@@ -1,5 +1,5 @@
 import type { DunningTracker } from "../db/client.server";
-import prisma from "../db.server";
+import { prisma } from "../db/app-database.server";
 import { OPEN_TRACKER_STATUSES } from "./next-step";
 
 // Leases on DunningTracker rows, as on BillingSchedule: concurrent cron calls each take a
@@ -15,7 +15,7 @@ const hasWorkDue = (now: Date) => ({
 });
 
 export function findDueTrackers(now: Date, leaseClock: Date, limit: number, afterId: number): Promise<DunningTracker[]> {
-  return prisma.dunningTracker.findMany({
+  return prisma().dunningTracker.findMany({
     where: { ...open, id: { gt: afterId }, AND: [hasWorkDue(now), leaseIsFree(leaseClock)] },
     orderBy: { id: "asc" },
     take: limit,
@@ -23,18 +23,18 @@ export function findDueTrackers(now: Date, leaseClock: Date, limit: number, afte
 }
 
 export function countDueTrackers(now: Date): Promise<number> {
-  return prisma.dunningTracker.count({ where: { ...open, ...hasWorkDue(now) } });
+  return prisma().dunningTracker.count({ where: { ...open, ...hasWorkDue(now) } });
 }
 
 /** Takes the tracker if it is still open and nobody holds it; returns it as claimed, or null. */
 export async function claimTracker(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<DunningTracker | null> {
-  const { count } = await prisma.dunningTracker.updateMany({
+  const { count } = await prisma().dunningTracker.updateMany({
     where: { id, ...open, ...leaseIsFree(leaseClock) },
     data: { leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
   });
-  return count === 1 ? prisma.dunningTracker.findUnique({ where: { id } }) : null;
+  return count === 1 ? prisma().dunningTracker.findUnique({ where: { id } }) : null;
 }
 
 export async function releaseTracker(id: number, owner: string): Promise<void> {
-  await prisma.dunningTracker.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
+  await prisma().dunningTracker.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
 }

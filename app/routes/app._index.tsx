@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
-import { getBillingScheduleView, type BillingScheduleView } from "../billing/schedule.server";
-import { formatBillingHour } from "../billing/time-zone";
+import { getBillingScheduleView, type BillingScheduleView } from "../schedules/schedule.server";
+import { formatBillingHour } from "../time/time-zone";
 import { authenticate } from "../shopify.server";
 import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
 

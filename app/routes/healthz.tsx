@@ -1,4 +1,4 @@
-import { inspectAppDatabase } from "../db.server";
+import { inspectAppDatabase } from "../db/app-database.server";
 
 const MIGRATIONS_LABEL = {
   tables_missing: "missing",

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { recordGrantedScopes } from "../shops/lifecycle.server";
 import { scopesUpdatePayload } from "../shops/webhook-payloads";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = { topics: ["app/scopes_update"], payload: scopesUpdatePayload };
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { forgetUninstalledShop } from "../shops/lifecycle.server";
 import { anyPayload } from "../shops/webhook-payloads";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = { topics: ["app/uninstalled"], payload: anyPayload };
 

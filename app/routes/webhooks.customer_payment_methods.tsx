@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { onPaymentMethodChanged } from "../dunning/outside-changes.server";
 import { customerPaymentMethodPayload } from "../dunning/webhook-payloads";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = {
   topics: [

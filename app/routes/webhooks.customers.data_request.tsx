@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { answerCustomerDataRequest } from "../shops/compliance.server";
 import { customerPrivacyPayload } from "../shops/webhook-payloads";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = { topics: ["customers/data_request"], payload: customerPrivacyPayload };
 

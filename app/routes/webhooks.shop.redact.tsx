@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redactShop } from "../shops/compliance.server";
 import { shopRedactPayload } from "../shops/webhook-payloads";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = { topics: ["shop/redact"], payload: shopRedactPayload };
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { followShopTimeZone } from "../billing/schedule.server";
+import { followShopTimeZone } from "../schedules/schedule.server";
 import { shopUpdatePayload } from "../shops/webhook-payloads";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = { topics: ["shop/update"], payload: shopUpdatePayload };
 

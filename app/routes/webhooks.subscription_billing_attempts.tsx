@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { recordAttemptResult } from "../billing/attempt-results.server";
-import { billingAttemptWebhookPayload } from "../billing/attempt-webhooks";
-import { handleWebhook } from "../shopify/webhook-handler.server";
+import { billingAttemptWebhookPayload } from "../attempts/attempt-webhooks";
+import { settleAttemptFromWebhook } from "../dunning/attempt-results.server";
+import { handleWebhook } from "../webhooks/webhook-handler.server";
 
 const route = {
   topics: [
@@ -14,5 +14,5 @@ const route = {
 
 export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, route, (tx, { shop, topic, payload, triggeredAt }) =>
-    recordAttemptResult(tx, shop, topic, payload, triggeredAt),
+    settleAttemptFromWebhook(tx, shop, topic, payload, triggeredAt),
   );

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SCOPES } from "../env.server";
+import { DEFAULT_SCOPES } from "../config/environment";
 import { webhookSubscriptions } from "../../tests/support/webhook-subscriptions";
 import { SHOPIFY_API_VERSION } from "./api-version";
 

@@ -1,5 +1,5 @@
-import { describeLocalTime } from "../billing/due-time";
-import { shopTimeZone } from "../billing/schedule.server";
+import { describeLocalTime } from "../time/due-time";
+import { shopTimeZone } from "../schedules/schedule.server";
 import type { Prisma } from "../db/client.server";
 
 /** Shopify's numeric customer id, as the GID the app stores. */

@@ -1,4 +1,4 @@
-import { UNINSTALLED_REASON } from "../billing/schedule.server";
+import { UNINSTALLED_REASON } from "../schedules/schedule.server";
 import type { Prisma } from "../db/client.server";
 import { closeTrackersOfUninstalledShop } from "../dunning/outside-changes.server";
 

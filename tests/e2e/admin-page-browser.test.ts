@@ -3,9 +3,9 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoreSimulator } from "../../simulator/store-simulator";
-import { startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
+import { startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { embeddedAdminRequest, startTestSimulator, testEnvironment } from "../support/shopify-requests";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localDateAt } from "../../app/billing/due-time";
+import { localDateAt } from "../../app/time/due-time";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
-import { startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
+import { startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
 import {
   BROWSER_USER_AGENT,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
 import type { StoreSimulator } from "../../simulator/store-simulator";
 import { eventIdOf } from "../../simulator/webhook-delivery";
-import { runBuiltAppUntilExit, startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
+import { runBuiltAppUntilExit, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import {
   BROWSER_USER_AGENT,
   embeddedAdminRequest,
@@ -14,7 +14,7 @@ import {
   TEST_API_KEY,
   TEST_API_SECRET,
 } from "../support/shopify-requests";
-import { createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
 
 const SHOP = "e2e-store.myshopify.com";

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoreSimulator } from "../../simulator/store-simulator";
-import { startBuiltApp, type RunningAppServer } from "../../scripts/app-server";
+import { startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { BROWSER_USER_AGENT, embeddedAdminRequest, startTestSimulator, testEnvironment } from "../support/shopify-requests";
-import { createEmptyDatabase, type TestDatabase } from "../support/databases";
+import { createEmptyDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
 
 const root = path.resolve(import.meta.dirname, "..", "..");

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createEmptyDatabase } from "../support/databases";
+import { createEmptyDatabase } from "../../tools/scratch-databases";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 // "    3  Thu 2026-11-26     18     8    73       58      16    1         0          2        2          1      0      14  INSUFFICIENT_FUNDS 9"
@@ -13,7 +13,7 @@ describe("npm run demo", () => {
   it("bills three simulated days across the demo shops, checks its invariants and exits by itself", async () => {
     const database = await createEmptyDatabase("sqlite");
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "demo.ts"), "--days", "3"], {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "demo", "run.ts"), "--days", "3"], {
         cwd: root,
         env: { ...process.env, DEMO_DATABASE_URL: database.url, DATABASE_URL: "", PORT: "" },
       });

@@ -5,12 +5,12 @@ import {
   callAction,
   callLoader,
   embeddedAdminRequest,
-  loadAppModules,
+  runAppInProcess,
   signedWebhookRequest,
   startTestSimulator,
   testEnvironment,
 } from "../support/app-under-test";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { allowConsoleErrors } from "../support/fail-on-console-error";
 import { testProviders } from "../support/providers";
 
@@ -24,7 +24,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
   beforeAll(async () => {
     database = await createMigratedDatabase(provider);
     simulator = await startTestSimulator();
-    ({ prisma } = await loadAppModules(testEnvironment(database, simulator)));
+    ({ prisma } = await runAppInProcess(testEnvironment(database, simulator)));
   });
   afterAll(async () => {
     await prisma?.$disconnect();
@@ -98,7 +98,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
   });
 
   it("falls back to UTC when the shop reports a time zone this runtime does not know", async () => {
-    const { ensureShopIsSetUp } = await import("../../app/billing/schedule.server");
+    const { ensureShopIsSetUp } = await import("../../app/schedules/schedule.server");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const schedule = await ensureShopIsSetUp("odd-zone.myshopify.com", "Mars/Olympus_Mons");
     expect(schedule.timezone).toBe("UTC");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { AttemptStatus } from "../../app/billing/attempt-status";
-import { billingAttemptIdempotencyKey } from "../../app/billing/idempotency-key";
+import { AttemptStatus } from "../../app/attempts/attempt-status";
+import { billingAttemptIdempotencyKey } from "../../app/attempts/idempotency-key";
 import { billingRunRequest, callAction, callLoader, TEST_CRON_SECRET } from "../support/app-under-test";
 import { startBillingHarness, type BillingHarness } from "../support/billing-harness";
 import { testProviders } from "../support/providers";
@@ -139,7 +139,7 @@ describe.each(testProviders())("%s: billing run", (provider) => {
   async function sendAsTheDeadProcessDid(shop: string, contractId: string, cycleIndex: number) {
     const { createAdminApiClient } = await import("../../app/shopify/admin-api-client.server");
     const { createBillingAttempt } = await import("../../app/shopify/operations/subscription-billing-attempt-create.server");
-    const { adminGraphqlEndpoint } = await import("../../app/shopify/shop-admin-client.server");
+    const { adminGraphqlEndpoint } = await import("../../app/shopify/admin-graphql-endpoint");
     const session = await harness.prisma.session.findFirstOrThrow({ where: { shop, isOnline: false } });
     const client = createAdminApiClient({ shop, accessToken: session.accessToken, endpoint: adminGraphqlEndpoint(shop, harness.simulator.url) });
     await createBillingAttempt(client, { contractId, cycleIndex, idempotencyKey: billingAttemptIdempotencyKey(contractId, cycleIndex, 1) });

@@ -3,13 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, loadGeneratedClient } from "../../app/db/client.server";
-import { parseDatabaseUrl, type DatabaseProvider } from "../../app/db/database-url";
+import { parseDatabaseUrl, type DatabaseProvider } from "../../app/config/database-url";
 import { ClientNotGeneratedError, DatabaseUnreachableError, MissingTablesError } from "../../app/db/errors";
 import { migrationsDirectory, readMigrations, type Migration } from "../../app/db/migrate.server";
 import { assertDatabaseReady, inspectDatabase } from "../../app/db/readiness.server";
 import { openSqlConnection } from "../../app/db/sql-connection.server";
-import { callLoader, loadAppModules } from "../support/app-under-test";
-import { createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { callLoader, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL, runAppInProcess } from "../support/app-under-test";
+import { createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
 import { runSetup } from "../support/run-setup";
 
@@ -115,7 +115,7 @@ describe.each(testProviders())("%s: errors an operator understands", (provider) 
   });
 
   it("/healthz answers 503 with the reason and no credentials", async () => {
-    await loadAppModules({ DATABASE_URL: empty.url });
+    await runAppInProcess({ NODE_ENV: "test", SHOPIFY_API_KEY: TEST_API_KEY, SHOPIFY_API_SECRET: TEST_API_SECRET, SHOPIFY_APP_URL: TEST_APP_URL, DATABASE_URL: empty.url });
     const response = (await callLoader("../../app/routes/healthz", new Request("https://app.test/healthz"))) as Response;
     expect(response.status).toBe(503);
     const body = await response.json();

@@ -6,12 +6,12 @@ import {
   callAction,
   callLoader,
   embeddedAdminRequest,
-  loadAppModules,
+  runAppInProcess,
   signedWebhookRequest,
   startTestSimulator,
   testEnvironment,
 } from "../support/app-under-test";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
@@ -36,7 +36,7 @@ describe.each(testProviders().filter((provider) => provider !== "sqlite"))("%s: 
     if (provider === "mysql") throughProxy.searchParams.set("connection_limit", "2");
     simulator = await startTestSimulator();
     simulator.upsertShop(SHOP, { ianaTimezone: "UTC" });
-    prisma = (await loadAppModules({ ...testEnvironment(database, simulator), DATABASE_URL: throughProxy.toString() })).prisma;
+    prisma = (await runAppInProcess({ ...testEnvironment(database, simulator), DATABASE_URL: throughProxy.toString() })).prisma;
     const page = await callLoader(`${ROUTES}/app._index`, embeddedAdminRequest("/app", SHOP));
     expect(page).not.toBeInstanceOf(Response);
   });

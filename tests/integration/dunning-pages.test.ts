@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "../../app/db/client.server";
-import { describeLocalTime } from "../../app/billing/due-time";
+import { describeLocalTime } from "../../app/time/due-time";
 import { DEFAULT_DUNNING_POLICY, policyFields } from "../../app/dunning/policy";
 import type { DunningOverview, TrackerHistory } from "../../app/dunning/dunning-views.server";
 import type { StoreSimulator } from "../../simulator/store-simulator";
@@ -9,11 +9,11 @@ import {
   callAction,
   callLoader,
   embeddedAdminRequest,
-  loadAppModules,
+  runAppInProcess,
   startTestSimulator,
   testEnvironment,
 } from "../support/app-under-test";
-import { createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
 
 const ROUTES = "../../app/routes";
@@ -71,7 +71,7 @@ describe.each(testProviders())("%s: dunning pages", (provider) => {
   beforeAll(async () => {
     database = await createMigratedDatabase(provider);
     simulator = await startTestSimulator();
-    ({ prisma } = await loadAppModules(testEnvironment(database, simulator)));
+    ({ prisma } = await runAppInProcess(testEnvironment(database, simulator)));
   });
   afterAll(async () => {
     await prisma?.$disconnect();

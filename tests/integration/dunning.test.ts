@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BillingRunSummary } from "../../app/billing/billing-run.server";
-import { billingAttemptIdempotencyKey } from "../../app/billing/idempotency-key";
+import type { BillingRunSummary } from "../../app/cron/billing-run.server";
+import { billingAttemptIdempotencyKey } from "../../app/attempts/idempotency-key";
 import type { PaymentOutcome } from "../../simulator/billing-state";
 import { startBillingHarness, type BillingHarness } from "../support/billing-harness";
 import { testProviders } from "../support/providers";

@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectPrisma, createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../support/databases";
+import { connectPrisma, createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { runSetup } from "../support/run-setup";
 import { testProviders } from "../support/providers";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../../app/db/migrate.server";
 import { openSqlConnection } from "../../app/db/sql-connection.server";
-import { findDrift } from "../../scripts/check-drift";
+import { findDrift } from "../../tools/check-drift";
 import { runPrismaCli } from "../../scripts/prisma-cli";
-import { readModels } from "../../scripts/prisma-schemas";
+import { readModels } from "../../tools/prisma-schemas";
 
 describe.each(testProviders())("%s: migrations", (provider) => {
   const migrations = readMigrations(migrationsDirectory(provider));

@@ -1,18 +1,18 @@
-import { vi } from "vitest";
+import { setAppConfig } from "../../app/config/app-config.server";
+import { parseEnvironment } from "../../app/config/environment";
+import { closeAppDatabase, prisma } from "../../app/db/app-database.server";
 
 export * from "./shopify-requests";
 
 /**
- * Loads the app's modules afresh with `env`: each test file (and provider) gets its own
- * Prisma client and shopifyApp() bound to its own database.
+ * Runs the app in this process with `env` as its whole environment (validated as the server
+ * validates it; process.env is not touched): the route modules then use this database and
+ * a shopifyApp() built for it. Called again, it starts over as a restarted process would.
  */
-export async function loadAppModules(env: Record<string, string>) {
-  vi.resetModules();
-  Object.assign(process.env, env);
-  delete globalThis.__appPrisma;
-  return {
-    prisma: (await import("../../app/db.server")).default,
-  };
+export async function runAppInProcess(env: Record<string, string>) {
+  await closeAppDatabase();
+  setAppConfig(parseEnvironment(env));
+  return { prisma: prisma() };
 }
 
 type RouteFunction = (args: { request: Request; params: Record<string, string>; context: object }) => Promise<unknown>;

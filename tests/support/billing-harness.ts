@@ -1,19 +1,19 @@
 import type { PrismaClient } from "../../app/db/client.server";
-import type { BillingRunSummary } from "../../app/billing/billing-run.server";
+import type { BillingRunSummary } from "../../app/cron/billing-run.server";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
 import {
   billingRunRequest,
   callAction,
   callLoader,
   embeddedAdminRequest,
-  loadAppModules,
+  runAppInProcess,
   TEST_API_KEY,
   TEST_API_SECRET,
   testEnvironment,
 } from "./app-under-test";
 import { serveRouteActions } from "./app-http-server";
-import { createMigratedDatabase, type TestDatabase } from "./databases";
-import type { DatabaseProvider } from "../../app/db/database-url";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
+import type { DatabaseProvider } from "../../app/config/database-url";
 
 const ROUTES = "../../app/routes";
 
@@ -60,12 +60,12 @@ export async function startBillingHarness(
   });
   const environment = testEnvironment(database, simulator);
   const harness: BillingHarness = {
-    prisma: (await loadAppModules(environment)).prisma,
+    prisma: (await runAppInProcess(environment)).prisma,
     simulator,
     webhookUrl: webhookReceiver.url,
     async restartApp() {
       await harness.prisma.$disconnect();
-      harness.prisma = (await loadAppModules(environment)).prisma;
+      harness.prisma = (await runAppInProcess(environment)).prisma;
     },
     async install(shop, fields = {}) {
       simulator.upsertShop(shop, { ianaTimezone: fields.ianaTimezone ?? "UTC" });

@@ -1,4 +1,4 @@
-import { parseDatabaseUrl } from "../../app/db/database-url";
+import { parseDatabaseUrl } from "../../app/config/database-url";
 import { openSqlConnection } from "../../app/db/sql-connection.server";
 import { TEST_SERVER_URL_VARIABLES } from "./providers";
 

@@ -1,8 +1,8 @@
 import type { PrismaClient } from "../../app/db/client.server";
-import type { DatabaseProvider } from "../../app/db/database-url";
+import type { DatabaseProvider } from "../../app/config/database-url";
 import type { StoreSimulator } from "../../simulator/store-simulator";
-import { callLoader, embeddedAdminRequest, loadAppModules, startTestSimulator, testEnvironment } from "./app-under-test";
-import { createMigratedDatabase, type TestDatabase } from "./databases";
+import { callLoader, embeddedAdminRequest, runAppInProcess, startTestSimulator, testEnvironment } from "./app-under-test";
+import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 
 /** The app's route modules in process, on a database of its own, with one shop installed. */
 export interface InstalledApp {
@@ -20,7 +20,7 @@ export async function startAppWithInstalledShop(
   const database = await createMigratedDatabase(provider);
   const simulator = await startTestSimulator();
   simulator.upsertShop(shop, { ianaTimezone: options.ianaTimezone });
-  const { prisma } = await loadAppModules(testEnvironment(database, simulator));
+  const { prisma } = await runAppInProcess(testEnvironment(database, simulator));
   // Shopify admin opens the app: token exchange, afterAuth.
   const page = await callLoader("../../app/routes/app._index", embeddedAdminRequest("/app", shop));
   if (page instanceof Response) throw new Error(`installing ${shop} answered ${page.status}`);

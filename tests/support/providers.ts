@@ -1,10 +1,6 @@
-import type { DatabaseProvider } from "../../app/db/database-url";
+import type { DatabaseProvider } from "../../app/config/database-url";
 
-/** Server URLs the suite may use; each test file creates and drops its own database there. */
-export const TEST_SERVER_URL_VARIABLES = {
-  postgresql: "TEST_POSTGRESQL_URL",
-  mysql: "TEST_MYSQL_URL",
-} as const;
+export { TEST_SERVER_URL_VARIABLES } from "../../tools/scratch-databases";
 
 /** SQLite always; PostgreSQL and MySQL when their test URLs are set. */
 export function testProviders(): DatabaseProvider[] {

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { signSessionToken } from "../../simulator/session-token";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
 import { SHOPIFY_API_VERSION } from "../../app/shopify/api-version";
-import type { TestDatabase } from "./databases";
+import type { TestDatabase } from "../../tools/scratch-databases";
 
 // Requests signed as Shopify signs them, and the app's test environment. No vitest
 // import here: scripts outside the test runner use these too.

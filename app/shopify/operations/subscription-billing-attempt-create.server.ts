@@ -1,5 +1,5 @@
 import type { AdminApiClient, AdminOperation } from "../admin-api-client.server";
-import { BILLING_ATTEMPT_FIELDS, type BillingAttemptNode } from "./billing-attempt-state";
+import { BILLING_ATTEMPT_FIELDS, type BillingAttemptNode } from "./billing-attempt-fields";
 
 // Charges billing cycles: one aliased `subscriptionBillingAttemptCreate` per cycle, several per
 // request (Shopify runs a request's mutations one after another). Each carries its own

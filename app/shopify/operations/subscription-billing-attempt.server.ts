@@ -1,5 +1,5 @@
 import type { AdminApiClient, AdminOperation } from "../admin-api-client.server";
-import { BILLING_ATTEMPT_FIELDS, type BillingAttemptNode } from "./billing-attempt-state";
+import { BILLING_ATTEMPT_FIELDS, type BillingAttemptNode } from "./billing-attempt-fields";
 
 /** One attempt by id: polled when its webhook is late. */
 export const SubscriptionBillingAttemptById: AdminOperation<{ subscriptionBillingAttempt: BillingAttemptNode | null }, { id: string }> = {

@@ -1,0 +1,229 @@
+import type { Prisma } from "../db/client.server";
+import { isUniqueConstraintViolation } from "../db/errors";
+import { prisma } from "../db/app-database.server";
+import { AttemptStatus, isFinalAttemptStatus, isForwardTransition, type AttemptOutcome } from "./attempt-status";
+import { chunk } from "../lib/concurrency";
+import { billingAttemptIdempotencyKey } from "./idempotency-key";
+
+export interface PlannedCharge {
+  contractId: string;
+  /** The contract's customer, kept on the attempt for the tracker its failure opens. */
+  customerId: string | null;
+  billingCycleIndex: number;
+  expectedBillingDate: Date;
+}
+
+export interface AttemptToSend extends PlannedCharge {
+  idempotencyKey: string;
+}
+
+const ALL_STATUSES = Object.values(AttemptStatus);
+// Bounded IN lists: SQLite and MySQL cap bound parameters per statement.
+const KEY_CHUNK = 500;
+
+/**
+ * Records the first attempt of each planned charge under its idempotency key, before
+ * anything is sent, and returns the attempts still to send: new ones, and ones recorded
+ * earlier but never confirmed by Shopify (the process died, or the call failed). Cycles
+ * already attempted (whatever the outcome) are not charged again here: retries are dunning's.
+ */
+export async function recordFirstAttempts(shop: string, planned: PlannedCharge[], runLocalDate: string): Promise<AttemptToSend[]> {
+  const withKeys = planned.map((charge) => ({
+    ...charge,
+    idempotencyKey: billingAttemptIdempotencyKey(charge.contractId, charge.billingCycleIndex, 1),
+  }));
+  const statusByKey = new Map<string, string>();
+  for (const slice of chunk(withKeys, KEY_CHUNK)) {
+    const rows = await prisma().billingAttempt.findMany({
+      where: { idempotencyKey: { in: slice.map((a) => a.idempotencyKey) } },
+      select: { idempotencyKey: true, status: true },
+    });
+    for (const row of rows) statusByKey.set(row.idempotencyKey, row.status);
+  }
+  const fresh = withKeys.filter((attempt) => !statusByKey.has(attempt.idempotencyKey));
+  const rowOf = (attempt: AttemptToSend) => ({
+    shop,
+    contractId: attempt.contractId,
+    customerId: attempt.customerId,
+    billingCycleIndex: attempt.billingCycleIndex,
+    attemptNumber: 1,
+    idempotencyKey: attempt.idempotencyKey,
+    expectedBillingDate: attempt.expectedBillingDate,
+    runLocalDate,
+  });
+  try {
+    if (fresh.length > 0) await prisma().billingAttempt.createMany({ data: fresh.map(rowOf) });
+  } catch (error) {
+    if (!isUniqueConstraintViolation(error)) throw error;
+    // Another worker recorded some of them meanwhile (its lease expired while it ran): one by one.
+    for (const attempt of fresh) {
+      try {
+        await prisma().billingAttempt.create({ data: rowOf(attempt) });
+      } catch (rowError) {
+        if (!isUniqueConstraintViolation(rowError)) throw rowError;
+      }
+    }
+  }
+  return withKeys.filter((attempt) => {
+    const status = statusByKey.get(attempt.idempotencyKey);
+    return status === undefined || status === AttemptStatus.Pending;
+  });
+}
+
+/** The cycle an attempt charges, as its record says (dunning keys its tracker on it). */
+export interface AttemptOfCycle {
+  shop: string;
+  idempotencyKey: string;
+  contractId: string;
+  billingCycleIndex: number;
+  attemptNumber: number;
+  /** The contract's customer when the attempt was made. */
+  customerId: string | null;
+}
+
+export interface RecordedOutcome {
+  outcome: AttemptOutcome;
+  /**
+   * The attempt, read back when its outcome may move a dunning tracker (a failure, a
+   * challenge, a success after either); null when it cannot (still processing, or a first
+   * charge that went through at once, which never had a tracker).
+   */
+  attempt: AttemptOfCycle | null;
+}
+
+const UNCHALLENGED: readonly AttemptStatus[] = [AttemptStatus.Pending, AttemptStatus.Processing];
+const MAY_MOVE_A_TRACKER: readonly AttemptStatus[] = [AttemptStatus.Failed, AttemptStatus.ActionRequired, AttemptStatus.Succeeded];
+
+/**
+ * Records what Shopify said about an attempt, only if it moves the attempt forward (one
+ * conditional update: late, duplicated or reordered news changes nothing). Returns null when
+ * it was not news. Callers go through dunning's settleAttempt, which also moves the tracker.
+ */
+export async function recordAttemptOutcome(
+  db: Prisma.TransactionClient,
+  where: { shop: string; idempotencyKey: string },
+  outcome: AttemptOutcome,
+  at: Date,
+  /** Set when the news is Shopify's answer to sending it. */
+  sentAt?: Date,
+): Promise<RecordedOutcome | null> {
+  if (outcome.status === AttemptStatus.Succeeded) {
+    // The common case, one statement: a first charge that went through without a challenge
+    // or a failure never had a tracker.
+    const { count } = await db.billingAttempt.updateMany(outcomeUpdate({ ...where, attemptNumber: 1 }, outcome, at, sentAt, UNCHALLENGED));
+    if (count === 1) return { outcome, attempt: null };
+  }
+  const { count } = await db.billingAttempt.updateMany(outcomeUpdate(where, outcome, at, sentAt));
+  if (count === 0) return null;
+  if (!MAY_MOVE_A_TRACKER.includes(outcome.status)) return { outcome, attempt: null };
+  const attempt = await db.billingAttempt.findUniqueOrThrow({
+    where: { idempotencyKey: where.idempotencyKey },
+    select: { shop: true, idempotencyKey: true, contractId: true, billingCycleIndex: true, attemptNumber: true, customerId: true },
+  });
+  return { outcome, attempt };
+}
+
+/** The conditional update that records `outcome` only where it moves the attempt forward. */
+function outcomeUpdate(
+  where: { shop: string; idempotencyKey: string; attemptNumber?: number },
+  outcome: AttemptOutcome,
+  at: Date,
+  sentAt?: Date,
+  onlyFrom?: readonly AttemptStatus[],
+) {
+  const from = ALL_STATUSES.filter((status) => isForwardTransition(status, outcome.status) && (!onlyFrom || onlyFrom.includes(status)));
+  return {
+    where: { ...where, status: { in: from } },
+    data: {
+      status: outcome.status,
+      ...(outcome.shopifyAttemptId ? { shopifyAttemptId: outcome.shopifyAttemptId } : {}),
+      ...(outcome.orderId ? { orderId: outcome.orderId } : {}),
+      ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+      ...(outcome.errorMessage !== undefined ? { errorMessage: outcome.errorMessage } : {}),
+      ...(sentAt ? { sentAt } : {}),
+      ...(isFinalAttemptStatus(outcome.status) ? { completedAt: outcome.completedAt ?? at } : {}),
+    },
+  };
+}
+
+export interface CycleOfContract {
+  shop: string;
+  contractId: string;
+  billingCycleIndex: number;
+}
+
+/** One attempt of a cycle by its number, or null. */
+export function findAttemptOfCycle(db: Prisma.TransactionClient, cycle: CycleOfContract, attemptNumber: number) {
+  return db.billingAttempt.findUnique({ where: { shop_contractId_billingCycleIndex_attemptNumber: { ...cycle, attemptNumber } } });
+}
+
+/**
+ * Records a dunning retry (attempt n of the cycle) under its key before it is sent, in the
+ * caller's transaction: the unique key makes a second record of the same retry fail.
+ */
+export async function recordRetryAttempt(
+  db: Prisma.TransactionClient,
+  retry: CycleOfContract & { attemptNumber: number; customerId: string | null; expectedBillingDate: Date; runLocalDate: string },
+): Promise<string> {
+  const idempotencyKey = billingAttemptIdempotencyKey(retry.contractId, retry.billingCycleIndex, retry.attemptNumber);
+  await db.billingAttempt.create({ data: { ...retry, idempotencyKey } });
+  return idempotencyKey;
+}
+
+/** The cycle's latest attempt Shopify accepted, if its result is still open (to poll). */
+export async function findLatestOpenAcceptedAttempt(cycle: CycleOfContract) {
+  const latest = await prisma().billingAttempt.findFirst({
+    where: { ...cycle, shopifyAttemptId: { not: null } },
+    orderBy: { attemptNumber: "desc" },
+    select: { idempotencyKey: true, shopifyAttemptId: true, status: true },
+  });
+  if (!latest?.shopifyAttemptId || (latest.status !== AttemptStatus.Processing && latest.status !== AttemptStatus.ActionRequired)) return undefined;
+  return { idempotencyKey: latest.idempotencyKey, shopifyAttemptId: latest.shopifyAttemptId };
+}
+
+/** Attempts made by the shop's run for one local date, by current status. */
+export async function countRunAttemptsByStatus(shop: string, runLocalDate: string): Promise<Record<string, number>> {
+  const groups = await prisma().billingAttempt.groupBy({ by: ["status"], where: { shop, runLocalDate }, _count: { _all: true } });
+  return Object.fromEntries(groups.map((group) => [group.status, group._count._all]));
+}
+
+/** Attempts Shopify accepted long ago whose result never arrived (a lost webhook): to poll. */
+export function findUnsettledAttempts(shop: string, sentBefore: Date, limit: number) {
+  return prisma().billingAttempt.findMany({
+    where: {
+      shop,
+      status: { in: [AttemptStatus.Processing, AttemptStatus.ActionRequired] },
+      shopifyAttemptId: { not: null },
+      sentAt: { lt: sentBefore },
+    },
+    select: { idempotencyKey: true, shopifyAttemptId: true },
+    orderBy: { sentAt: "asc" },
+    take: limit,
+  });
+}
+
+/**
+ * First charges a run of an earlier local date recorded that Shopify never confirmed (the
+ * call failed, or the process died before the answer, and no webhook came): without
+ * Shopify's id they cannot be polled, and their contract may no longer be due, so they are
+ * asked for again under their own key (Shopify answers with the attempt it made, or makes it
+ * now). Today's are left to today's calls, which may still have them in flight.
+ */
+export function findUnconfirmedFirstAttempts(shop: string, recordedBeforeLocalDate: string, limit: number) {
+  return prisma().billingAttempt.findMany({
+    where: { shop, attemptNumber: 1, status: AttemptStatus.Pending, shopifyAttemptId: null, runLocalDate: { lt: recordedBeforeLocalDate } },
+    select: { idempotencyKey: true, contractId: true, billingCycleIndex: true, customerId: true, expectedBillingDate: true },
+    orderBy: { createdAt: "asc" },
+    take: limit,
+  });
+}
+
+/** Contracts of the shop with an attempt for a cycle expected after `since`. */
+export async function contractsAttemptedSince(shop: string, since: Date): Promise<Set<string>> {
+  const rows = await prisma().billingAttempt.findMany({
+    where: { shop, expectedBillingDate: { gt: since } },
+    select: { contractId: true },
+    distinct: ["contractId"],
+  });
+  return new Set(rows.map((row) => row.contractId));
+}

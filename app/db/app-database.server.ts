@@ -1,0 +1,54 @@
+import { appConfig } from "../config/app-config.server";
+import type { DatabaseTarget } from "../config/database-url";
+import { createPrismaClient, type PrismaClient } from "./client.server";
+import { migrationsDirectory, readMigrations, type Migration } from "./migrate.server";
+import { assertDatabaseReady, inspectDatabase, type StartupCheckOptions } from "./readiness.server";
+
+declare global {
+  // Survives Vite's module reloads in development, so each reload does not open a new pool;
+  // the production server (server.ts) closes it once the requests in flight are done.
+  var __appPrisma: { client: PrismaClient; url: string } | undefined;
+}
+
+/**
+ * The app's Prisma client, for the database the configuration names; created at first use
+ * (nothing connects at import), and created anew when the configuration names another one.
+ */
+export function prisma(): PrismaClient {
+  const target = appConfig().database;
+  if (!globalThis.__appPrisma || globalThis.__appPrisma.url !== target.url) {
+    globalThis.__appPrisma = { client: createPrismaClient(target), url: target.url };
+  }
+  return globalThis.__appPrisma.client;
+}
+
+/** Closes the pool (the server's shutdown, a test's end); the next use opens a new one. */
+export async function closeAppDatabase(): Promise<void> {
+  const open = globalThis.__appPrisma;
+  globalThis.__appPrisma = undefined;
+  await open?.client.$disconnect();
+}
+
+const migrationsByProvider = new Map<string, Migration[]>();
+
+/** The migrations shipped with this build, for the configured provider (read once). */
+function bundledMigrations(target: DatabaseTarget): Migration[] {
+  let migrations = migrationsByProvider.get(target.provider);
+  if (!migrations) {
+    migrations = readMigrations(migrationsDirectory(target.provider));
+    migrationsByProvider.set(target.provider, migrations);
+  }
+  return migrations;
+}
+
+/** For /healthz: the database's state right now. */
+export function inspectAppDatabase() {
+  const target = appConfig().database;
+  return inspectDatabase(prisma(), target, bundledMigrations(target));
+}
+
+/** At start-up: refuse to serve on a database that is not set up (after a few retries if unreachable). */
+export function assertAppDatabaseReady(options?: StartupCheckOptions) {
+  const target = appConfig().database;
+  return assertDatabaseReady(prisma(), target, bundledMigrations(target), options);
+}

@@ -1,0 +1,154 @@
+import type { Prisma } from "../db/client.server";
+import { isUniqueConstraintViolation } from "../db/errors";
+import { countRunAttemptsByStatus } from "../attempts/attempt-records.server";
+import { prisma } from "../db/app-database.server";
+import { describeLocalTime, firstLastBilledLocalDate, nextRunAt } from "../time/due-time";
+import { isValidTimeZone } from "../time/time-zone";
+
+/** The local hour a new shop is billed at until the merchant picks another. */
+export const DEFAULT_BILLING_HOUR = 9;
+const FALLBACK_TIME_ZONE = "UTC";
+
+export const UNINSTALLED_REASON = "app uninstalled";
+
+/**
+ * Called after every authentication: creates the shop's schedule on install, follows the
+ * shop's time zone when the merchant changes it, and re-activates billing on reinstall.
+ */
+export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now = new Date()) {
+  const timezone = isValidTimeZone(shopTimeZone) ? shopTimeZone : FALLBACK_TIME_ZONE;
+  if (timezone !== shopTimeZone) {
+    console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; using ${FALLBACK_TIME_ZONE}`);
+  }
+  const existing = await prisma().billingSchedule.findUnique({ where: { shop } });
+  if (!existing) {
+    try {
+      return await prisma().billingSchedule.create({
+        data: { shop, ...firstSchedule(timezone, now) },
+      });
+    } catch (error) {
+      // Two first requests raced to create it: the other one won, which is fine.
+      if (!isUniqueConstraintViolation(error)) throw error;
+      return prisma().billingSchedule.findUniqueOrThrow({ where: { shop } });
+    }
+  }
+  const reinstalled = !existing.active && existing.deactivatedReason === UNINSTALLED_REASON;
+  if (existing.timezone === timezone && !reinstalled) return existing;
+  return prisma().billingSchedule.update({
+    where: { shop },
+    data: {
+      timezone,
+      // The same local hour in the new zone is a different instant.
+      nextRunAt: nextRunAt({ ...existing, timezone }, now),
+      ...(reinstalled ? { active: true, deactivatedReason: null } : {}),
+    },
+  });
+}
+
+/**
+ * A new shop counts as billed for yesterday: its first run is today's, at its billing hour
+ * (at the scheduler's next call when that hour has passed already), never one for past
+ * dates. Cycles that fell due in the catch-up window before install are charged by that run.
+ */
+function firstSchedule(timezone: string, now: Date) {
+  const timing = { timezone, billingHour: DEFAULT_BILLING_HOUR, lastBilledLocalDate: firstLastBilledLocalDate(now, timezone) };
+  return { ...timing, active: true, nextRunAt: nextRunAt(timing, now) };
+}
+
+/** The shop's time zone as its billing schedule knows it (UTC before the shop is set up). */
+export async function shopTimeZone(shop: string, db: Pick<Prisma.TransactionClient, "billingSchedule"> = prisma()): Promise<string> {
+  const schedule = await db.billingSchedule.findUnique({ where: { shop }, select: { timezone: true } });
+  return schedule?.timezone ?? FALLBACK_TIME_ZONE;
+}
+
+/**
+ * shop/update: the merchant changed the shop's settings; follow its time zone (the same
+ * local hour in another zone is another instant). Unknown zones keep the current one.
+ */
+export async function followShopTimeZone(
+  tx: Prisma.TransactionClient,
+  shop: string,
+  shopTimeZone: string | null | undefined,
+  now = new Date(),
+) {
+  if (!shopTimeZone) {
+    console.warn(`[billing] ${shop}: shop/update without a time zone; keeping the schedule's`);
+    return false;
+  }
+  const schedule = await tx.billingSchedule.findUnique({ where: { shop } });
+  if (!schedule || schedule.timezone === shopTimeZone) return false;
+  if (!isValidTimeZone(shopTimeZone)) {
+    console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; keeping ${schedule.timezone}`);
+    return false;
+  }
+  await tx.billingSchedule.update({
+    where: { shop },
+    data: { timezone: shopTimeZone, nextRunAt: nextRunAt({ ...schedule, timezone: shopTimeZone }, now) },
+  });
+  return true;
+}
+
+export interface BillingScheduleView {
+  shop: string;
+  timezone: string;
+  billingHour: number;
+  active: boolean;
+  /** The next scheduled run in the shop's local time, e.g. "Tue, Nov 24, 09:00 NZDT". */
+  nextRunLocal: string | null;
+  /** True when the run time has come and the scheduler has not called yet. */
+  runIsDue: boolean;
+  lastRun: LastRunView | null;
+}
+
+export interface LastRunView {
+  localDate: string;
+  finishedLocal: string | null;
+  outcome: string | null;
+  error: string | null;
+  /** Attempts made by that run, by current status. */
+  attempts: Record<string, number>;
+}
+
+/**
+ * What the admin home page shows. Creates the schedule when the page is reached before
+ * the afterAuth hook has finished (Remix runs the layout's and the page's loaders at once,
+ * and only one of them runs the hook).
+ */
+export async function getBillingScheduleView(
+  shop: string,
+  fetchShopTimeZone: () => Promise<string>,
+  now = new Date(),
+): Promise<BillingScheduleView> {
+  const schedule =
+    (await prisma().billingSchedule.findUnique({ where: { shop } })) ??
+    (await ensureShopIsSetUp(shop, await fetchShopTimeZone(), now));
+  const next = schedule.active ? nextRunAt(schedule, now) : null;
+  return {
+    shop,
+    timezone: schedule.timezone,
+    billingHour: schedule.billingHour,
+    active: schedule.active,
+    nextRunLocal: next ? describeLocalTime(next, schedule.timezone) : null,
+    runIsDue: next !== null && next <= now,
+    // A new shop counts as billed for yesterday without any run having happened.
+    lastRun: schedule.lastRunFinishedAt && schedule.lastBilledLocalDate ? await lastRunView(schedule) : null,
+  };
+}
+
+async function lastRunView(schedule: {
+  shop: string;
+  timezone: string;
+  lastBilledLocalDate: string | null;
+  lastRunFinishedAt: Date | null;
+  lastRunOutcome: string | null;
+  lastRunError: string | null;
+}): Promise<LastRunView> {
+  const localDate = schedule.lastBilledLocalDate as string;
+  return {
+    localDate,
+    finishedLocal: schedule.lastRunFinishedAt ? describeLocalTime(schedule.lastRunFinishedAt, schedule.timezone) : null,
+    outcome: schedule.lastRunOutcome,
+    error: schedule.lastRunError,
+    attempts: await countRunAttemptsByStatus(schedule.shop, localDate),
+  };
+}
