@@ -3,7 +3,7 @@
 # the app and generates the Prisma client of every provider; `runtime` keeps production
 # dependencies only and runs as the unprivileged `node` user. The entrypoint applies
 # pending migrations and then execs node, so node itself receives SIGTERM and drains the
-# requests in flight (README, "Deploying").
+# requests in flight (docs/operations.md, "Deploying").
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app

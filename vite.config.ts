@@ -1,7 +1,7 @@
 import { vitePlugin as remix } from "@remix-run/dev";
-import { defineConfig, type UserConfig } from "vite";
+import { defineConfig, type Plugin, type UserConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
-import { loadEnvFile } from "./app/config/environment";
+import { InvalidEnvironmentError, loadEnvFile, parseEnvironment, type AppConfig } from "./app/config/environment";
 
 // The dev server (`shopify app dev`) reads .env too; the CLI's variables win over it.
 loadEnvFile();
@@ -17,6 +17,36 @@ const hmr =
   appUrl.hostname === "localhost"
     ? { protocol: "ws", host: "localhost", port: 64999, clientPort: 64999 }
     : { protocol: "wss", host: appUrl.hostname, port: Number(process.env.FRONTEND_PORT) || 8002, clientPort: 443 };
+
+/**
+ * The dev server starts the app as the production server does (server.ts): the environment
+ * validated first, every problem listed, then the database checked, before any request.
+ */
+function startAppWithTheDevServer(): Plugin {
+  return {
+    name: "start-app",
+    apply: "serve",
+    configureServer(server) {
+      let config: AppConfig;
+      try {
+        config = parseEnvironment(process.env);
+      } catch (error) {
+        if (!(error instanceof InvalidEnvironmentError)) throw error;
+        console.error(error.message);
+        process.exit(1);
+      }
+      server.httpServer?.once("listening", async () => {
+        try {
+          const entry = (await server.ssrLoadModule("/app/entry.server.tsx")) as { startApp(config: AppConfig): Promise<void> };
+          await entry.startApp(config);
+        } catch (error) {
+          console.error((error as Error).message);
+          process.exit(1);
+        }
+      });
+    },
+  };
+}
 
 declare module "@remix-run/node" {
   interface Future {
@@ -43,8 +73,8 @@ export default defineConfig(({ isSsrBuild }) => ({
       },
     }),
     tsconfigPaths(),
+    startAppWithTheDevServer(),
   ],
-  // The server bundle awaits the start-up database check at top level.
   build: { assetsInlineLimit: 0, ...(isSsrBuild ? { target: "node24" } : {}) },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 }) satisfies UserConfig);

@@ -38,7 +38,7 @@ function createShopifyApp(config: AppConfig) {
       afterAuth: async ({ session, admin }) => {
         // Every installed shop gets a billing schedule in its own time zone.
         const profile = await fetchShopProfile(admin.graphql);
-        await ensureShopIsSetUp(session.shop, profile.ianaTimezone);
+        await ensureShopIsSetUp(session.shop, profile.ianaTimezone, new Date());
       },
     },
     ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -11,8 +11,9 @@ import { shopify } from "./shopify.server";
  */
 export async function startApp(config: AppConfig, options?: StartupCheckOptions): Promise<void> {
   setAppConfig(config);
-  shopify();
   await assertAppDatabaseReady(options);
+  // Built now, not at the first request; its session storage expects the tables to exist.
+  shopify();
 }
 
 /** After the last request: the database pool closes, so the process can exit. */

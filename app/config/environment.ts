@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { z } from "zod";
 import { parseDatabaseUrl, type DatabaseTarget } from "./database-url";
 
-/** Scopes billing and dunning need; the README gives the reason for each. */
+/** Scopes billing and dunning need; docs/configuration.md gives the reason for each. */
 export const DEFAULT_SCOPES =
   "read_own_subscription_contracts,write_own_subscription_contracts,read_customer_payment_methods,read_customers,write_customers,read_orders";
 

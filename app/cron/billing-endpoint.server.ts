@@ -10,7 +10,7 @@ import { InvalidBillingRunRequestError, isAuthorizedCronRequest, parseBillingRun
 
 /**
  * POST /api/billing/run, called by the operator's scheduler: checks the shared secret,
- * reads the options and runs billing within the time budget. The README documents it.
+ * reads the options and runs billing within the time budget. docs/billing-endpoint.md documents it.
  */
 export async function handleBillingRunRequest(request: Request): Promise<Response> {
   if (request.method !== "POST") return methodNotAllowed("POST", "run billing");

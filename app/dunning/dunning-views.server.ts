@@ -91,7 +91,7 @@ export interface DunningOverview {
   notifications: NotificationView[];
 }
 
-export async function getDunningOverview(shop: string, now = new Date()): Promise<DunningOverview> {
+export async function getDunningOverview(shop: string, now: Date): Promise<DunningOverview> {
   const since = new Date(now.getTime() - OVERVIEW_WINDOW_DAYS * 24 * 3600_000);
   const closedWhere = { shop, status: { in: [...CLOSED_TRACKER_STATUSES] }, completedAt: { gte: since } };
   const [timezone, openGroups, closedGroups, recovered, open, closed, notifications] = await Promise.all([
@@ -197,7 +197,7 @@ export async function getTrackerHistory(shop: string, trackerId: number): Promis
 }
 
 /** Hides a notification; false when the shop has no such undismissed notification. */
-export async function dismissNotification(shop: string, id: number, now = new Date()): Promise<boolean> {
+export async function dismissNotification(shop: string, id: number, now: Date): Promise<boolean> {
   if (!Number.isSafeInteger(id) || id <= 0) return false;
   const { count } = await prisma().merchantNotification.updateMany({
     where: { id, shop, dismissedAt: null },

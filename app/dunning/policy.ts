@@ -1,7 +1,7 @@
 /**
  * A shop's dunning policy: when failed payments are retried and what happens when the
  * retries run out. Pure: parsing, validation and schedule arithmetic. The defaults and
- * their reasons are in the README ("Dunning policy and its defaults").
+ * their reasons are in docs/dunning.md ("Policy and its defaults").
  */
 export const FinalAction = { Skip: "SKIP", Pause: "PAUSE", Cancel: "CANCEL" } as const;
 export type FinalAction = (typeof FinalAction)[keyof typeof FinalAction];

@@ -5,12 +5,10 @@ import { TitleBar } from "@shopify/app-bridge-react";
 import { getBillingScheduleView, type BillingScheduleView } from "../schedules/schedule.server";
 import { formatBillingHour } from "../time/time-zone";
 import { authenticate } from "../shopify.server";
-import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const fetchShopTimeZone = async () => (await fetchShopProfile(admin.graphql)).ianaTimezone;
-  return { schedule: await getBillingScheduleView(session.shop, fetchShopTimeZone) };
+  return { schedule: await getBillingScheduleView(session.shop, admin.graphql, new Date()) };
 };
 
 export default function BillingScheduleHome() {

@@ -28,7 +28,7 @@ import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return { overview: await getDunningOverview(session.shop) };
+  return { overview: await getDunningOverview(session.shop, new Date()) };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -37,7 +37,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (form.intent !== "dismiss") return data({ ok: false, error: "Unknown action." }, { status: 400 });
   const id = parseRowId(form.id);
   if (!id) return data({ ok: false, error: "Which notification?" }, { status: 400 });
-  const dismissed = await dismissNotification(session.shop, id);
+  const dismissed = await dismissNotification(session.shop, id, new Date());
   // Already dismissed (another tab) or not this shop's: either way it is not shown any more.
   return { ok: true, dismissed };
 };

@@ -6,4 +6,6 @@ import { handleWebhook } from "../webhooks/webhook-handler.server";
 const route = { topics: ["shop/update"], payload: shopUpdatePayload };
 
 export const action = ({ request }: ActionFunctionArgs) =>
-  handleWebhook(request, route, (tx, { shop, payload }) => followShopTimeZone(tx, shop, payload.iana_timezone));
+  handleWebhook(request, route, (tx, { shop, payload, receivedAt }) =>
+    followShopTimeZone(tx, shop, payload.iana_timezone, receivedAt),
+  );

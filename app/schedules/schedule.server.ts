@@ -2,6 +2,8 @@ import type { Prisma } from "../db/client.server";
 import { isUniqueConstraintViolation } from "../db/errors";
 import { countRunAttemptsByStatus } from "../attempts/attempt-records.server";
 import { prisma } from "../db/app-database.server";
+import type { AdminGraphql } from "../shopify/admin-graphql.server";
+import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
 import { describeLocalTime, firstLastBilledLocalDate, nextRunAt } from "../time/due-time";
 import { isValidTimeZone } from "../time/time-zone";
 
@@ -69,7 +71,7 @@ export async function followShopTimeZone(
   tx: Prisma.TransactionClient,
   shop: string,
   shopTimeZone: string | null | undefined,
-  now = new Date(),
+  now: Date,
 ) {
   if (!shopTimeZone) {
     console.warn(`[billing] ${shop}: shop/update without a time zone; keeping the schedule's`);
@@ -114,14 +116,10 @@ export interface LastRunView {
  * the afterAuth hook has finished (Remix runs the layout's and the page's loaders at once,
  * and only one of them runs the hook).
  */
-export async function getBillingScheduleView(
-  shop: string,
-  fetchShopTimeZone: () => Promise<string>,
-  now = new Date(),
-): Promise<BillingScheduleView> {
+export async function getBillingScheduleView(shop: string, graphql: AdminGraphql, now: Date): Promise<BillingScheduleView> {
   const schedule =
     (await prisma().billingSchedule.findUnique({ where: { shop } })) ??
-    (await ensureShopIsSetUp(shop, await fetchShopTimeZone(), now));
+    (await ensureShopIsSetUp(shop, (await fetchShopProfile(graphql)).ianaTimezone, now));
   const next = schedule.active ? nextRunAt(schedule, now) : null;
   return {
     shop,

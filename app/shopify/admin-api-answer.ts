@@ -1,5 +1,4 @@
-import { AdminGraphqlError } from "./admin-graphql.server";
-import { ShopifyTerminalError, TERMINAL_REASONS } from "./admin-api-errors";
+import { AdminGraphqlError, ShopifyTerminalError, TERMINAL_REASONS } from "./admin-api-errors";
 import type { ThrottleStatus } from "./throttle-governor";
 
 // What one HTTP answer from the Admin GraphQL API means for the request that got it.

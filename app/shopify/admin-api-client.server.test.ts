@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { parseRetryAfter } from "./admin-api-answer";
-import { AdminGraphqlError } from "./admin-graphql.server";
+import { AdminGraphqlError } from "./admin-api-errors";
 import {
   type AdminApiClientOptions,
   type AdminCallRecord,

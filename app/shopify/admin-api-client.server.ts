@@ -1,6 +1,5 @@
-import { AdminGraphqlError } from "./admin-graphql.server";
 import { type Answer, type CostReport, interpretResponse } from "./admin-api-answer";
-import { type ShopifyTerminalError, ShopifyUnavailableError } from "./admin-api-errors";
+import { AdminGraphqlError, type ShopifyTerminalError, ShopifyUnavailableError } from "./admin-api-errors";
 import { SHOPIFY_API_VERSION } from "./api-version";
 import { type CostReservation, ThrottleGovernor, type ThrottleStatus } from "./throttle-governor";
 

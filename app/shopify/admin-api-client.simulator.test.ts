@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { signSessionToken } from "../../simulator/session-token";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
-import { AdminGraphqlError } from "./admin-graphql.server";
+import { AdminGraphqlError } from "./admin-api-errors";
 import { type AdminCallRecord, type AdminOperation, createAdminApiClient, ShopifyTerminalError } from "./admin-api-client.server";
 import { SHOPIFY_API_VERSION } from "./api-version";
 

@@ -48,3 +48,14 @@ export class ShopNotInstalledError extends Error {
     this.name = "ShopNotInstalledError";
   }
 }
+
+/** Shopify answered with GraphQL errors (a bad query, missing access) or no data. */
+export class AdminGraphqlError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly errors: unknown,
+  ) {
+    super(`Shopify Admin API ${operation} failed: ${JSON.stringify(errors)}`);
+    this.name = "AdminGraphqlError";
+  }
+}

@@ -1,18 +1,12 @@
+import { AdminGraphqlError } from "./admin-api-errors";
+
+export { AdminGraphqlError };
+
 /** The Admin API GraphQL call as shopify-app-remix exposes it (`admin.graphql`). */
 export type AdminGraphql = (
   query: string,
   options?: { variables?: Record<string, unknown> },
 ) => Promise<Response>;
-
-export class AdminGraphqlError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly errors: unknown,
-  ) {
-    super(`Shopify Admin API ${operation} failed: ${JSON.stringify(errors)}`);
-    this.name = "AdminGraphqlError";
-  }
-}
 
 /** Runs one named operation and returns its `data`, or throws with Shopify's errors. */
 export async function runAdminOperation<Data>(

@@ -1,4 +1,5 @@
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { simulatorUrlFor } from "./admin-graphql-endpoint";
 
 /**
  * Sends every request meant for https://<shop>.myshopify.com to the store simulator at
@@ -15,9 +16,4 @@ export function routeShopifyTrafficToSimulator(simulatorUrl: string): void {
     }
     return upstream(input, init);
   });
-}
-
-/** Where the simulator serves what Shopify serves at https://<shop><path>. */
-export function simulatorUrlFor(simulatorUrl: string, shop: string, path: string): string {
-  return `${simulatorUrl.replace(/\/+$/, "")}/${shop}${path}`;
 }

@@ -3,7 +3,7 @@ import type { Prisma } from "../db/client.server";
 import { closeTrackersOfUninstalledShop } from "../dunning/outside-changes.server";
 
 /** app/uninstalled: the shop's tokens are dead; forget them, stop billing it and close its dunning. */
-export async function forgetUninstalledShop(tx: Prisma.TransactionClient, shop: string, at = new Date()) {
+export async function forgetUninstalledShop(tx: Prisma.TransactionClient, shop: string, at: Date) {
   await closeTrackersOfUninstalledShop(tx, shop, at);
   await tx.session.deleteMany({ where: { shop } });
   await tx.billingSchedule.updateMany({
