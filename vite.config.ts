@@ -27,15 +27,15 @@ function startAppWithTheDevServer(): Plugin {
     name: "start-app",
     apply: "serve",
     configureServer(server) {
-      let config: AppConfig;
-      try {
-        config = parseEnvironment(process.env);
-      } catch (error) {
-        if (!(error instanceof InvalidEnvironmentError)) throw error;
-        console.error(error.message);
-        process.exit(1);
-      }
+      // Only the dev server that listens: `remix vite:build` runs Vite servers that never do.
       server.httpServer?.once("listening", async () => {
+        let config: AppConfig;
+        try {
+          config = parseEnvironment(process.env);
+        } catch (error) {
+          console.error(error instanceof InvalidEnvironmentError ? error.message : error);
+          process.exit(1);
+        }
         try {
           const entry = (await server.ssrLoadModule("/app/entry.server.tsx")) as { startApp(config: AppConfig): Promise<void> };
           await entry.startApp(config);

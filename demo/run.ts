@@ -36,11 +36,14 @@ import { createDemoContracts, DEMO_SEED, DEMO_SHOPS } from "./shops";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEMO_DATABASE_URL = process.env.DEMO_DATABASE_URL || "file:./prisma/demo.sqlite";
 
-function parseArguments(argv: string[]): { days: number; keepRunning: boolean } {
+function parseArguments(argv: string[]): { days: number; keepRunning: boolean; start?: Date } {
   const daysAt = argv.indexOf("--days");
   const days = daysAt === -1 ? 30 : Number(argv[daysAt + 1]);
   if (!Number.isInteger(days) || days < 1 || days > 366) throw new Error("--days takes a whole number of days from 1 to 366");
-  return { days, keepRunning: argv.includes("--keep-running") };
+  const startAt = argv.indexOf("--start");
+  const startDate = startAt === -1 ? undefined : argv[startAt + 1];
+  if (startDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(startDate)) throw new Error("--start takes a date such as 2026-01-14");
+  return { days, keepRunning: argv.includes("--keep-running"), start: startDate ? new Date(`${startDate}T00:00:00Z`) : undefined };
 }
 
 function setUpDatabase(): void {
@@ -54,15 +57,15 @@ function setUpDatabase(): void {
 }
 
 async function main(): Promise<void> {
-  const { days, keepRunning } = parseArguments(process.argv.slice(2));
+  const { days, keepRunning, start: requestedStart } = parseArguments(process.argv.slice(2));
   setUpDatabase();
   buildIfStale();
   const prisma = createPrismaClient(parseDatabaseUrl(DEMO_DATABASE_URL, root));
   const cleared = await clearEarlierDemoRuns(prisma);
   if (cleared > 0) console.log(`  cleared ${cleared} rows an earlier demo run left in the demo database`);
 
-  // The simulated month starts at today's midnight UTC: the dates look like this month's.
-  const start = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  // The simulated month starts at today's midnight UTC (the dates look like this month's), or on --start.
+  const start = requestedStart ?? new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
   console.log(`\n== Starting the store simulator (a fake Shopify Admin API, its clock set to ${utcMinute(start)}) and the app`);
   const simulator = await startStoreSimulator({ apiKey: DEMO_API_KEY, apiSecret: DEMO_API_SECRET, startTime: start });
   for (const { domain, name, ianaTimezone, currencyCode } of DEMO_SHOPS) simulator.upsertShop(domain, { name, ianaTimezone, currencyCode });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { pinProcessClock, unpinProcessClock } from "../tests/support/pinned-clock";
 import { BILLING_TOPICS, billingSetup, START } from "../tests/support/simulator-billing-setup";
 import { closeAfterEachTest, SHOP } from "../tests/support/simulator-connection";
 
@@ -234,6 +235,10 @@ describe("customer payment methods", () => {
   });
 
   it("revokePaymentMethod sends revoke; the next attempt fails PAYMENT_METHOD_NOT_FOUND and the method shows only with showRevoked", async () => {
+    // The simulated clock runs on from where it is set, by the process clock: frozen here,
+    // the revocation is dated exactly when the clock was set, not a millisecond later.
+    pinProcessClock(START, { frozen: true });
+    onTestFinished(unpinProcessClock);
     const { simulator, run, received, attemptOutcome } = await dunningSetup();
     const { contractId, customerId, paymentMethodId } = simulator.createContract(SHOP, monthly);
     simulator.clock.set(new Date("2026-03-10T12:00:00Z"));

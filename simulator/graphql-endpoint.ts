@@ -34,6 +34,8 @@ export interface GraphqlServices {
   faults: RequestFaults;
   /** The billing resolvers' context for one request of `shop`. */
   billingContext(shop: string): BillingContext;
+  /** The simulated clock's now: what "now" is for the shop's answers. */
+  now(): Date;
 }
 
 interface GraphqlRequestBody {
@@ -127,7 +129,7 @@ async function runGraphql(services: GraphqlServices, shop: string, request: Grap
   const result = await execute({
     schema: adminSchema,
     document,
-    rootValue: { shop: () => shopView(services.store.ensureShop(shop)), ...billingQueryRoot, ...billingMutationRoot },
+    rootValue: { shop: () => shopView(services.store.ensureShop(shop), services.now()), ...billingQueryRoot, ...billingMutationRoot },
     contextValue: context,
     variableValues: request.variables,
     operationName: request.operationName,
@@ -161,14 +163,15 @@ function costReport(requested: number, actual: number | null, bucket: LeakyBucke
   };
 }
 
-function shopView({ shop, numericId }: ShopRecord): Record<string, string> {
+/** The shop as Shopify answers now: the zone's abbreviation is the one in force at that instant (EST or EDT). */
+function shopView({ shop, numericId }: ShopRecord, now: Date): Record<string, string> {
   return {
     id: `gid://shopify/Shop/${numericId}`,
     name: shop.name,
     email: shop.email,
     myshopifyDomain: shop.domain,
     ianaTimezone: shop.ianaTimezone,
-    timezoneAbbreviation: shop.timezoneAbbreviation ?? timezoneAbbreviation(shop.ianaTimezone),
+    timezoneAbbreviation: shop.timezoneAbbreviation ?? timezoneAbbreviation(shop.ianaTimezone, now),
     currencyCode: shop.currencyCode,
   };
 }

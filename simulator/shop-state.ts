@@ -84,8 +84,10 @@ export class SimulatedStore {
     if (!normalized) throw new Error(`StoreSimulator.upsertShop: "${domain}" is not a *.myshopify.com domain`);
     const record = this.ensureShop(normalized);
     const updated = { ...record.shop, ...withoutUndefined(fields), domain: normalized };
+    // A new zone drops the abbreviation of the old one; Shopify's answer gives the one in force then.
     if (fields.ianaTimezone !== undefined && fields.timezoneAbbreviation === undefined) {
-      updated.timezoneAbbreviation = timezoneAbbreviation(updated.ianaTimezone);
+      assertTimeZone(updated.ianaTimezone);
+      delete updated.timezoneAbbreviation;
     }
     assertCurrencyCode(updated.currencyCode);
     record.shop = updated;
@@ -178,7 +180,6 @@ function defaultShop(domain: string): SimulatedShop {
     name: titleFromSubdomain(domain),
     email: `owner@${domain}`,
     ianaTimezone,
-    timezoneAbbreviation: timezoneAbbreviation(ianaTimezone),
     currencyCode: "USD",
   };
 }
@@ -193,14 +194,20 @@ function titleFromSubdomain(domain: string): string {
     .join(" ");
 }
 
-export function timezoneAbbreviation(ianaTimezone: string, at: Date = new Date()): string {
-  let format: Intl.DateTimeFormat;
+function abbreviationFormat(ianaTimezone: string): Intl.DateTimeFormat {
   try {
-    format = new Intl.DateTimeFormat("en-US", { timeZone: ianaTimezone, timeZoneName: "short" });
+    return new Intl.DateTimeFormat("en-US", { timeZone: ianaTimezone, timeZoneName: "short" });
   } catch {
     throw new Error(`StoreSimulator: unknown IANA time zone "${ianaTimezone}"`);
   }
-  return format.formatToParts(at).find((part) => part.type === "timeZoneName")?.value ?? ianaTimezone;
+}
+
+function assertTimeZone(ianaTimezone: string): void {
+  abbreviationFormat(ianaTimezone);
+}
+
+export function timezoneAbbreviation(ianaTimezone: string, at: Date): string {
+  return abbreviationFormat(ianaTimezone).formatToParts(at).find((part) => part.type === "timeZoneName")?.value ?? ianaTimezone;
 }
 
 export function assertCurrencyCode(code: string): void {

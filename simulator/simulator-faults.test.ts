@@ -96,7 +96,11 @@ describe("fault injection", () => {
   });
 
   it("delays every GraphQL answer by the configured latency", async () => {
-    const { simulator, run } = await connectedSimulator({ latencyMs: 150 });
+    // The durations are what is asserted, so the bounds are far apart: the delayed answer
+    // waits for a timer of LATENCY_MS (which never fires early, give or take the 1 ms timers
+    // round to), and an undelayed local round trip would need a one-second stall to reach it.
+    const LATENCY_MS = 1_000;
+    const { simulator, run } = await connectedSimulator({ latencyMs: LATENCY_MS });
 
     let startedAt = performance.now();
     await run("{ shop { name } }");
@@ -106,7 +110,7 @@ describe("fault injection", () => {
     await run("{ shop { name } }");
     const fast = performance.now() - startedAt;
 
-    expect(slow).toBeGreaterThanOrEqual(149);
-    expect(fast).toBeLessThan(149);
+    expect(slow).toBeGreaterThanOrEqual(LATENCY_MS - 1);
+    expect(fast).toBeLessThan(LATENCY_MS - 1);
   });
 });

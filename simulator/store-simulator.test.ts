@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { signSessionToken } from "./session-token";
+import { moveProcessClock, pinProcessClock, PINNED_NOW, unpinProcessClock } from "../tests/support/pinned-clock";
 import {
   API_KEY,
   API_SECRET,
@@ -136,6 +137,10 @@ describe("token exchange", () => {
 
 describe("GraphQL Admin API", () => {
   it("answers the shop query with defaults, then with upserted fields", async () => {
+    // The simulator names the zone's abbreviation at the process clock's instant: pinned, so
+    // it is the same whatever today is (January: EST, GMT).
+    pinProcessClock(PINNED_NOW);
+    onTestFinished(unpinProcessClock);
     const simulator = await startSimulator();
     const token = await offlineToken(simulator);
 
@@ -259,6 +264,10 @@ describe("GraphQL Admin API", () => {
   });
 
   it("refills the bucket with time", async () => {
+    // The bucket refills by the process clock: frozen here, it refills only when the test
+    // moves the clock, not while the requests take their time.
+    pinProcessClock(PINNED_NOW, { frozen: true });
+    onTestFinished(unpinProcessClock);
     const simulator = await startSimulator({ bucketSize: 2, restoreRate: 20 });
     const token = await offlineToken(simulator);
     const query = { query: "{ shop { name } }" };
@@ -266,7 +275,8 @@ describe("GraphQL Admin API", () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       if ((await graphql(simulator, SHOP, token, query)).json.errors) break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // 150 ms at 20 points a second: 3 points, more than the query's 1.
+    moveProcessClock(150);
 
     expect((await graphql(simulator, SHOP, token, query)).json.data).toEqual({ shop: { name: "Demo Shop" } });
   });

@@ -117,6 +117,7 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
   const services: GraphqlServices = {
     store,
     faults,
+    now: () => clock.now(),
     billingContext: (shop) => ({ shop, billing: billing.forShop(shop), store: billing, attempts, bulkCharges, changes, searchWarnings: [] }),
   };
   const isIdle = () => attempts.isIdle() && bulkCharges.isIdle() && webhooks.isIdle();

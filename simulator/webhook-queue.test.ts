@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
+import net from "node:net";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { billingSetup, START } from "../tests/support/simulator-billing-setup";
 import { API_SECRET, closeAfterEachTest, SHOP, startWebhookReceiver } from "../tests/support/simulator-connection";
+import { within } from "../tests/support/waiting";
+import { IdleSignal } from "./idle-signal";
 import { WebhookQueue } from "./webhook-queue";
 
 closeAfterEachTest();
@@ -70,9 +73,19 @@ describe("billing webhooks", () => {
   });
 });
 
+/** A server that takes each connection and drops it at once: a network failure, on a port of its own. */
+async function droppingEveryConnection(): Promise<string> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
 describe("WebhookQueue", () => {
+  // The queue's onSettled feeds an IdleSignal, as in the simulator: the tests wait for that.
   it("keeps at most `concurrency` deliveries in flight", async () => {
     const receiver = await startWebhookReceiver(API_SECRET, { delayMs: 30 });
+    const idle = new IdleSignal();
     let settled = 0;
     const queue = new WebhookQueue({
       appUrl: () => receiver.url,
@@ -82,11 +95,14 @@ describe("WebhookQueue", () => {
       maxAttempts: 1,
       retryDelayMs: 1,
       timeoutMs: 1000,
-      onSettled: () => settled++,
+      onSettled: () => {
+        settled++;
+        idle.changed();
+      },
     });
 
-    for (let index = 0; index < 10; index++) queue.enqueue({ shop: SHOP, topic: "orders/create", payload: { index }, triggeredAt: new Date() });
-    while (settled < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let index = 0; index < 10; index++) queue.enqueue({ shop: SHOP, topic: "orders/create", payload: { index }, triggeredAt: START });
+    await within("the 10 deliveries to settle", idle.waitUntil(() => settled >= 10));
 
     expect(receiver.received).toHaveLength(10);
     expect(receiver.maxConcurrent()).toBe(3);
@@ -95,19 +111,21 @@ describe("WebhookQueue", () => {
   });
 
   it("counts a network failure as a failed try", async () => {
+    const appUrl = await droppingEveryConnection();
+    const idle = new IdleSignal();
     const queue = new WebhookQueue({
-      appUrl: () => "http://127.0.0.1:9",
+      appUrl: () => appUrl,
       secret: API_SECRET,
       subscriptions: [{ topics: ["orders/create"], uri: "/webhooks/orders" }],
       concurrency: 1,
       maxAttempts: 2,
       retryDelayMs: 1,
       timeoutMs: 1000,
-      onSettled: () => undefined,
+      onSettled: () => idle.changed(),
     });
 
-    const record = queue.enqueue({ shop: SHOP, topic: "orders/create", payload: {}, triggeredAt: new Date() });
-    while (!queue.isIdle()) await new Promise((resolve) => setTimeout(resolve, 5));
+    const record = queue.enqueue({ shop: SHOP, topic: "orders/create", payload: {}, triggeredAt: START });
+    await within("the delivery and its retry to settle", idle.waitUntil(() => queue.isIdle()));
 
     expect(record).toMatchObject({ state: "failed", attempts: 2, status: null, error: expect.any(String) });
     queue.close();

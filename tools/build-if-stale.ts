@@ -18,7 +18,8 @@ const OUTPUTS = [path.join(root, "build", "server", "index.js"), path.join(root,
 
 function newestModification(file: string): number {
   if (!existsSync(file)) return 0;
-  if (!statSync(file).isDirectory()) return statSync(file).mtimeMs;
+  // Tests beside the code are not part of the build.
+  if (!statSync(file).isDirectory()) return /\.test\.tsx?$/.test(file) ? 0 : statSync(file).mtimeMs;
   return readdirSync(file).reduce((newest, name) => Math.max(newest, newestModification(path.join(file, name))), 0);
 }
 

@@ -17,7 +17,7 @@ export const UNINSTALLED_REASON = "app uninstalled";
  * Called after every authentication: creates the shop's schedule on install, follows the
  * shop's time zone when the merchant changes it, and re-activates billing on reinstall.
  */
-export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now = new Date()) {
+export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now: Date) {
   const timezone = isValidTimeZone(shopTimeZone) ? shopTimeZone : FALLBACK_TIME_ZONE;
   if (timezone !== shopTimeZone) {
     console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; using ${FALLBACK_TIME_ZONE}`);

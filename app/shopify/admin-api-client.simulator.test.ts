@@ -66,9 +66,11 @@ describe("createAdminApiClient against the store simulator", () => {
     expect(results.every((data) => typeof data.shop.name === "string")).toBe(true);
     expect(calls.filter((call) => call.outcome !== "ok")).toEqual([]);
     expect(calls).toHaveLength(40);
-    // 40 points, 5 in the bucket, 25 a second: 1.4 s at best.
+    // 40 points, 5 in the bucket, 25 a second: 1.4 s at best, which no machine can beat.
+    // The upper bound catches a governor that waits much longer than the bucket needs; it is
+    // three times the best, so a busy machine's slower round trips cannot reach it.
     expect(elapsedMs).toBeGreaterThan(1300);
-    expect(elapsedMs).toBeLessThan(1400 * 1.5);
+    expect(elapsedMs).toBeLessThan(1400 * 3);
     expect(client.throttleStatus()).toMatchObject({ maximumAvailable: 5, restoreRate: 25 });
   });
 

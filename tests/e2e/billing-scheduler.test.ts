@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localDateAt } from "../../app/time/due-time";
+import { startScheduleAt } from "../../demo/app";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
 import { startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
@@ -30,7 +30,11 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
   let simulator: StoreSimulator;
   let app: RunningAppServer;
   let prisma: PrismaClient;
-  const start = new Date(new Date().toISOString().slice(0, 10) + "T00:00:00Z");
+  /**
+   * Where the simulated clock starts: a fixed midnight UTC, weeks away from both shops'
+   * daylight-saving changes. The built server runs in its own process, on the real clock.
+   */
+  const start = new Date("2026-01-14T00:00:00Z");
 
   beforeAll(async () => {
     database = await createMigratedDatabase(provider);
@@ -44,11 +48,9 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
       const response = await fetch(`${app.url}${page.pathname}${page.search}`, { headers: { "User-Agent": BROWSER_USER_AGENT } });
       expect(response.status).toBe(200);
     }
-    // Installing set the first run from the real clock; the scheduler's span starts at `start`.
-    for (const { domain, ianaTimezone } of SHOPS) {
-      const dayBefore = localDateAt(new Date(start.getTime() - 24 * HOUR), ianaTimezone);
-      await prisma.billingSchedule.update({ where: { shop: domain }, data: { lastBilledLocalDate: dayBefore, nextRunAt: null } });
-    }
+    // Installing set the first run from the server's real clock; the scheduler's span starts
+    // at `start`: each shop counts as billed for the local dates whose billing hour came before.
+    for (const { domain } of SHOPS) await startScheduleAt(prisma, domain, start);
   });
   afterAll(async () => {
     await prisma?.$disconnect();
@@ -83,9 +85,12 @@ describe.each(testProviders())("%s: a scheduler drives the built server's billin
     for (let hour = 1; hour <= 48; hour++) {
       const now = new Date(start.getTime() + hour * HOUR);
       simulator.clock.set(now);
-      for (let answer = await callScheduler(now); ; answer = await callScheduler(now)) {
+      // Called again while shops remain, as a scheduler does; each call has the whole default
+      // time budget for two shops, so more than a few calls means the endpoint is stuck.
+      for (let calls = 1, answer = await callScheduler(now); ; calls++, answer = await callScheduler(now)) {
         sent += answer.attempts.sent + answer.dunning.retriesSent;
         if (answer.remainingShops === 0) break;
+        if (calls >= 10) throw new Error(`hour ${hour}: ${answer.remainingShops} shop(s) still remaining after ${calls} calls`);
       }
       await simulator.waitForIdle();
     }

@@ -6,6 +6,7 @@ import { startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { BROWSER_USER_AGENT, embeddedAdminRequest, startTestSimulator, testEnvironment } from "../support/shopify-requests";
 import { createEmptyDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { testProviders } from "../support/providers";
+import { pollUntil, within } from "../support/waiting";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const dockerfile = readFileSync(path.join(root, "Dockerfile"), "utf8");
@@ -19,6 +20,22 @@ function execForm(instruction: "ENTRYPOINT" | "CMD"): string[] {
 }
 
 const imageCommand = [...execForm("ENTRYPOINT"), ...execForm("CMD")];
+
+/** Resolves once the app has printed `text`, looked for as each chunk of its output comes in. */
+function printed(app: RunningAppServer, text: string): Promise<void> {
+  return within(
+    `the app to print "${text}"`,
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!app.output().includes(text)) return;
+        app.process.stdout?.off("data", check);
+        resolve();
+      };
+      app.process.stdout?.on("data", check);
+      check();
+    }),
+  );
+}
 
 describe("the container's command", () => {
   it("puts no npm or shell between the signal and node", () => {
@@ -129,20 +146,28 @@ describe.each(testProviders())("%s: the container's command, run as the image ru
     // Every Admin API answer takes 1.5 s: opening the app (token exchange, shop profile) is slow.
     simulator.setLatency({ latencyMs: 1_500 });
     const embedded = new URL(embeddedAdminRequest("/app", SHOP).url);
-    const started = Date.now();
+    const started = performance.now();
     const slowPage = fetch(`${app.url}${embedded.pathname}${embedded.search}`, {
       headers: { "User-Agent": BROWSER_USER_AGENT },
-    }).then(async (response) => ({ status: response.status, body: await response.text(), ms: Date.now() - started }));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    }).then(async (response) => ({ status: response.status, body: await response.text(), ms: performance.now() - started }));
+    // The page is in the app's hands once the app has exchanged its session token (that
+    // answer is not delayed); the shop profile query it sends next takes 1.5 s.
+    await pollUntil("the app to exchange the page's session token", () =>
+      simulator.requests.some((request) => request.shop === SHOP && request.path === "/admin/oauth/access_token"),
+    );
 
     const stopped = app.stop(20_000);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The server prints this in its SIGTERM handler, then closes its listening socket in the
+    // same synchronous step: it accepts no connection in between, so from here on a new one
+    // is refused (or reset, if the kernel queued it before the close).
+    await printed(app, "SIGTERM: no new connections; finishing the requests in flight");
     const lateComer = await fetch(`${app.url}/healthz`).then(
       (response) => `answered ${response.status}`,
       () => "refused",
     );
 
     const page = await slowPage;
+    // A lower bound only (the page waited for at least one delayed answer): a slow machine cannot break it.
     expect(page.ms).toBeGreaterThan(1_500);
     expect(page.status, page.body.slice(0, 300)).toBe(200);
     expect(page.body).toContain("Billing schedule");

@@ -13,7 +13,7 @@ describe("npm run demo", () => {
   it("bills three simulated days across the demo shops, checks its invariants and exits by itself", async () => {
     const database = await createEmptyDatabase("sqlite");
     try {
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "demo", "run.ts"), "--days", "3"], {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "demo", "run.ts"), "--days", "3", "--start", "2026-01-14"], {
         cwd: root,
         env: { ...process.env, DEMO_DATABASE_URL: database.url, DATABASE_URL: "", PORT: "" },
       });

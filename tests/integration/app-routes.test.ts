@@ -12,9 +12,15 @@ import {
 } from "../support/app-under-test";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { allowConsoleErrors } from "../support/fail-on-console-error";
+import { pinProcessClock, PINNED_NOW, unpinProcessClock } from "../support/pinned-clock";
 import { testProviders } from "../support/providers";
 
 const ROUTES = "../../app/routes";
+/**
+ * The process clock is pinned here for each provider's run (installs, webhook receipt and
+ * the rows planted below read it). January: the time-zone test below counts on Paris' winter time.
+ */
+const NOW = PINNED_NOW;
 
 describe.each(testProviders())("%s: app routes", (provider) => {
   let database: TestDatabase;
@@ -22,14 +28,19 @@ describe.each(testProviders())("%s: app routes", (provider) => {
   let prisma: PrismaClient;
 
   beforeAll(async () => {
+    pinProcessClock(NOW);
     database = await createMigratedDatabase(provider);
     simulator = await startTestSimulator();
     ({ prisma } = await runAppInProcess(testEnvironment(database, simulator)));
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
-    await simulator?.close();
-    await database?.drop();
+    try {
+      await prisma?.$disconnect();
+      await simulator?.close();
+      await database?.drop();
+    } finally {
+      unpinProcessClock();
+    }
   });
 
   async function install(shop: string) {
@@ -100,7 +111,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
   it("falls back to UTC when the shop reports a time zone this runtime does not know", async () => {
     const { ensureShopIsSetUp } = await import("../../app/schedules/schedule.server");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const schedule = await ensureShopIsSetUp("odd-zone.myshopify.com", "Mars/Olympus_Mons");
+    const schedule = await ensureShopIsSetUp("odd-zone.myshopify.com", "Mars/Olympus_Mons", new Date());
     expect(schedule.timezone).toBe("UTC");
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('unknown time zone "Mars/Olympus_Mons"'));
     warn.mockRestore();
@@ -140,7 +151,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
   it("app/uninstalled, customers/redact and shop/redact work once the offline token has expired and cannot be refreshed", async () => {
     const shop = "expired-token.myshopify.com";
     await install(shop);
-    const longAgo = new Date(Date.now() - 90 * 24 * 3600_000);
+    const longAgo = new Date(NOW.getTime() - 90 * 24 * 3600_000);
     await prisma.session.updateMany({ where: { shop }, data: { expires: longAgo, refreshTokenExpires: longAgo, refreshToken: "revoked" } });
     // Shopify would refuse any refresh now (the shop uninstalled the app).
     simulator.failNextRequests(shop, { status: 401, count: 10 });
@@ -218,7 +229,7 @@ describe.each(testProviders())("%s: app routes", (provider) => {
       contractId: `gid://shopify/SubscriptionContract/${contract}`,
       billingCycleIndex: 1,
       customerId: `gid://shopify/Customer/${customer}`,
-      openedAt: new Date(),
+      openedAt: NOW,
     });
     await prisma.dunningTracker.createMany({ data: [tracker(1, 7), tracker(2, 7), tracker(3, 8)] });
     const payload = { shop_id: 1, shop_domain: shop, customer: { id: 7, email: "c@example.com" }, orders_to_redact: [] };
@@ -253,9 +264,9 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     await install(shop);
     await install("stays.myshopify.com");
     const tracker = await prisma.dunningTracker.create({
-      data: { shop, contractId: "gid://shopify/SubscriptionContract/5", billingCycleIndex: 2, openedAt: new Date() },
+      data: { shop, contractId: "gid://shopify/SubscriptionContract/5", billingCycleIndex: 2, openedAt: NOW },
     });
-    await prisma.dunningEvent.create({ data: { trackerId: tracker.id, shop, at: new Date(), kind: "OPENED", status: "OPEN", detail: "x" } });
+    await prisma.dunningEvent.create({ data: { trackerId: tracker.id, shop, at: NOW, kind: "OPENED", status: "OPEN", detail: "x" } });
     await prisma.merchantNotification.create({ data: { shop, kind: "INVENTORY_FAILURE", message: "x" } });
     await prisma.dunningPolicy.create({
       data: { shop, retryCount: 1, retryDelaysDays: "1", finalAction: "SKIP", inventoryRetryCount: 0, inventoryRetryDelaysDays: "", inventoryFinalAction: "SKIP", sendPaymentUpdateEmail: true, paymentUpdateEmailIntervalHours: 24 },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AttemptStatus } from "../../app/attempts/attempt-status";
 import { billingAttemptIdempotencyKey } from "../../app/attempts/idempotency-key";
 import { billingRunRequest, callAction, callLoader, TEST_CRON_SECRET } from "../support/app-under-test";
@@ -8,17 +8,19 @@ import { eventIdOf } from "../../simulator/webhook-delivery";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-/** Today (UTC) at 10:00: an hour after the default 09:00 billing hour of a UTC shop. */
-const START = new Date(new Date().toISOString().slice(0, 10) + "T10:00:00Z");
+/** A fixed day at 10:00 UTC: an hour after the default 09:00 billing hour of a UTC shop. */
+const START = new Date("2026-01-14T10:00:00Z");
 const ROUTES = "../../app/routes";
 
 describe.each(testProviders())("%s: billing run", (provider) => {
   let harness: BillingHarness;
 
-  beforeAll(async () => {
+  // Each test has its own app database and simulator, both clocks starting at START: none
+  // sees another's shops as due, nor a clock another test moved on.
+  beforeEach(async () => {
     harness = await startBillingHarness(provider, { startTime: START });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await harness?.close();
   });
 
@@ -117,9 +119,11 @@ describe.each(testProviders())("%s: billing run", (provider) => {
       });
     }
     await sendAsTheDeadProcessDid(shop, sentBeforeCrash, cycleOf(sentBeforeCrash));
+    // Leases run on the process clock, which the harness pinned to START for this test (far
+    // less than 10 minutes long): the lease is held, then expired.
     await harness.prisma.billingSchedule.update({
       where: { shop },
-      data: { leaseOwner: "dead-process", leaseExpiresAt: new Date(Date.now() + 10 * 60_000) },
+      data: { leaseOwner: "dead-process", leaseExpiresAt: new Date(START.getTime() + 10 * 60_000) },
     });
 
     const whileLeased = await harness.runBilling();
@@ -127,7 +131,7 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     // Only the attempt the dead process sent before dying has charged.
     expect(harness.simulator.chargeCount(shop)).toBe(1);
 
-    await harness.prisma.billingSchedule.update({ where: { shop }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+    await harness.prisma.billingSchedule.update({ where: { shop }, data: { leaseExpiresAt: new Date(START.getTime() - 1000) } });
     const resumed = await harness.runBilling();
     expect(resumed.shops.finished).toBe(1);
     await harness.simulator.waitForIdle();
@@ -318,7 +322,6 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     expect(await harness.prisma.billingAttempt.count()).toBe(before);
   });
 
-  // Last: it moves the shared clock a day on.
   it("asks Shopify again, under the same key, for a first charge whose answers and webhook were all lost", async () => {
     const shop = "answer-lost.myshopify.com";
     await shopWithContracts(shop, 1);

@@ -99,11 +99,13 @@ describe.each(testProviders())("%s: errors an operator understands", (provider) 
 
   it("a migration that failed half-way is reported with its log", async () => {
     const broken = await createMigratedDatabase(provider);
+    // When it started does not matter, only that it never finished: a fixed instant.
+    const BROKEN_STARTED_AT = new Date("2026-01-14T10:00:00Z");
     try {
       const connection = await openSqlConnection(broken.target);
       await connection.query(
         "INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 0)",
-        ["00000000-0000-0000-0000-000000000001", "c", "29990101000000_broken", "syntax error at line 3", provider === "sqlite" ? new Date().toISOString() : new Date()],
+        ["00000000-0000-0000-0000-000000000001", "c", "29990101000000_broken", "syntax error at line 3", provider === "sqlite" ? BROKEN_STARTED_AT.toISOString() : BROKEN_STARTED_AT],
       );
       await connection.close();
       const state = await inspect(broken.url, [...migrations, { name: "29990101000000_broken", sql: "", checksum: "c" }]);

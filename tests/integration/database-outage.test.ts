@@ -12,6 +12,7 @@ import {
   testEnvironment,
 } from "../support/app-under-test";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
+import { pinProcessClock, PINNED_NOW, unpinProcessClock } from "../support/pinned-clock";
 import { testProviders } from "../support/providers";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
@@ -28,6 +29,8 @@ describe.each(testProviders().filter((provider) => provider !== "sqlite"))("%s: 
   let prisma: PrismaClient;
 
   beforeAll(async () => {
+    // The install and the billing calls (no `now` in their body) read the process clock.
+    pinProcessClock(PINNED_NOW);
     database = await createMigratedDatabase(provider);
     const direct = new URL(database.url);
     proxy = await startTcpProxy(direct.hostname, Number(direct.port || (provider === "postgresql" ? 5432 : 3306)));
@@ -41,10 +44,14 @@ describe.each(testProviders().filter((provider) => provider !== "sqlite"))("%s: 
     expect(page).not.toBeInstanceOf(Response);
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
-    await proxy?.close();
-    await simulator?.close();
-    await database?.drop();
+    try {
+      await prisma?.$disconnect();
+      await proxy?.close();
+      await simulator?.close();
+      await database?.drop();
+    } finally {
+      unpinProcessClock();
+    }
   });
 
   const scopesUpdate = () =>

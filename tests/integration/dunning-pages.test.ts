@@ -14,11 +14,17 @@ import {
   testEnvironment,
 } from "../support/app-under-test";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
+import { pinProcessClock, PINNED_NOW, unpinProcessClock } from "../support/pinned-clock";
 import { testProviders } from "../support/providers";
 
 const ROUTES = "../../app/routes";
 const DAY = 24 * 3600_000;
 const TIME_ZONE = "Pacific/Auckland";
+/**
+ * The process clock, pinned there for each provider's run: the pages read it as "now", and
+ * rows are planted relative to it (a run takes seconds; the pages count in days).
+ */
+const NOW = PINNED_NOW.getTime();
 
 /** A form post from the embedded admin (App Bridge's session token rides in the URL here). */
 function embeddedAdminPost(path: string, shop: string, fields: Record<string, string>): Request {
@@ -69,14 +75,19 @@ describe.each(testProviders())("%s: dunning pages", (provider) => {
   let prisma: PrismaClient;
 
   beforeAll(async () => {
+    pinProcessClock(PINNED_NOW);
     database = await createMigratedDatabase(provider);
     simulator = await startTestSimulator();
     ({ prisma } = await runAppInProcess(testEnvironment(database, simulator)));
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
-    await simulator?.close();
-    await database?.drop();
+    try {
+      await prisma?.$disconnect();
+      await simulator?.close();
+      await database?.drop();
+    } finally {
+      unpinProcessClock();
+    }
   });
 
   async function install(shop: string) {
@@ -91,7 +102,7 @@ describe.each(testProviders())("%s: dunning pages", (provider) => {
       shop,
       contractId: `gid://shopify/SubscriptionContract/${contractNumber}`,
       billingCycleIndex: 3,
-      openedAt: new Date(Date.now() - 5 * DAY),
+      openedAt: new Date(NOW - 5 * DAY),
       ...fields,
     };
   }
@@ -196,7 +207,7 @@ describe.each(testProviders())("%s: dunning pages", (provider) => {
     });
 
     it("counts open and recently closed trackers, the recovery rate and the recovered amounts per currency", async () => {
-      const now = Date.now();
+      const now = NOW;
       const retryAt = new Date(now + 2 * DAY);
       const finalAt = new Date(now + 3 * DAY);
       const waitUntil = new Date(now + 6 * DAY);
@@ -265,7 +276,7 @@ describe.each(testProviders())("%s: dunning pages", (provider) => {
     });
 
     it("shows undismissed notifications newest first; dismissing one hides it, another shop's stays", async () => {
-      const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
+      const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000);
       const older = await prisma.merchantNotification.create({
         data: { shop, kind: "INVENTORY_FAILURE", message: "Contract 1, cycle 3 is out of stock.", createdAt: at(30) },
       });
@@ -302,9 +313,9 @@ describe.each(testProviders())("%s: dunning pages", (provider) => {
 
     it("returns the tracker and its history in time order (ties by id)", async () => {
       await install(shop);
-      const openedAt = new Date(Date.now() - 3 * DAY);
+      const openedAt = new Date(NOW - 3 * DAY);
       const tracker = await prisma.dunningTracker.create({
-        data: trackerData(shop, { status: "OPEN", nextAction: "RETRY", nextActionAt: new Date(Date.now() + DAY), attemptCount: 2, openedAt, lastErrorCode: "CARD_DECLINED", lastErrorClass: "SOFT" }),
+        data: trackerData(shop, { status: "OPEN", nextAction: "RETRY", nextActionAt: new Date(NOW + DAY), attemptCount: 2, openedAt, lastErrorCode: "CARD_DECLINED", lastErrorClass: "SOFT" }),
       });
       const event = (minutesAfterOpen: number, kind: string, status: string, detail: string, extra: object = {}) => ({
         trackerId: tracker.id,

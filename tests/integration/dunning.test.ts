@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BillingRunSummary } from "../../app/cron/billing-run.server";
 import { billingAttemptIdempotencyKey } from "../../app/attempts/idempotency-key";
 import type { PaymentOutcome } from "../../simulator/billing-state";
@@ -7,19 +7,20 @@ import { testProviders } from "../support/providers";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-/** Today (UTC) at 10:00: an hour after the default 09:00 billing hour of a UTC shop. */
-const START = new Date(new Date().toISOString().slice(0, 10) + "T10:00:00Z");
+/** A fixed day at 10:00 UTC: an hour after the default 09:00 billing hour of a UTC shop. */
+const START = new Date("2026-01-14T10:00:00Z");
 
 // Dunning end to end: the billing endpoint, the webhook routes over HTTP, each provider's
 // database and the store simulator with its simulated clock. Every scenario has its own
-// shop; the clock only moves forward, so each starts from wherever the last one left it.
+// harness (database, simulator, shop), its simulated and process clocks both starting at
+// START: none starts where another left the clock, or bills another's shops on the way.
 describe.each(testProviders())("%s: dunning", (provider) => {
   let harness: BillingHarness;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     harness = await startBillingHarness(provider, { startTime: START });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await harness?.close();
   });
 
@@ -32,7 +33,7 @@ describe.each(testProviders())("%s: dunning", (provider) => {
     /**
      * Calls the billing endpoint at t0 + `days` days (+ 1 hour, so a retry due then is due),
      * waits for Shopify's webhooks, and answers how many attempts this shop got meanwhile
-     * (the endpoint's own summary counts every shop's, and earlier scenarios' shops share the clock).
+     * (the endpoint's own summary counts every shop's).
      */
     runOnDay(days: number): Promise<{ summary: BillingRunSummary; attemptsSent: number }>;
   }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { connectPrisma, createEmptyDatabase, createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { runSetup } from "../support/run-setup";
 import { testProviders } from "../support/providers";
@@ -10,6 +10,7 @@ import { openSqlConnection } from "../../app/db/sql-connection.server";
 import { findDrift } from "../../tools/check-drift";
 import { runPrismaCli } from "../../scripts/prisma-cli";
 import { readModels } from "../../tools/prisma-schemas";
+import { pinProcessClock, PINNED_NOW, unpinProcessClock } from "../support/pinned-clock";
 
 describe.each(testProviders())("%s: migrations", (provider) => {
   const migrations = readMigrations(migrationsDirectory(provider));
@@ -61,6 +62,10 @@ describe.each(testProviders())("%s: migrations", (provider) => {
   });
 
   it("store and load a Shopify session with long scope and token strings", async () => {
+    // Expiry dates an hour and a day after a fixed instant, with the process clock pinned
+    // there: still in the future whatever today is (the storage itself only round-trips them).
+    pinProcessClock(PINNED_NOW);
+    onTestFinished(unpinProcessClock);
     const migrated = await createMigratedDatabase(provider);
     const prisma = connectPrisma(migrated);
     try {
@@ -73,9 +78,9 @@ describe.each(testProviders())("%s: migrations", (provider) => {
         isOnline: false,
         scope: longScope,
         accessToken: `shpat_${"a".repeat(2000)}`,
-        expires: new Date(Date.now() + 3_600_000),
+        expires: new Date(PINNED_NOW.getTime() + 3_600_000),
         refreshToken: `shprt_${"b".repeat(2000)}`,
-        refreshTokenExpires: new Date(Date.now() + 86_400_000),
+        refreshTokenExpires: new Date(PINNED_NOW.getTime() + 86_400_000),
       });
       expect(await storage.storeSession(session)).toBe(true);
       const loaded = await storage.loadSession(session.id);

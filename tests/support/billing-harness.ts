@@ -14,6 +14,7 @@ import {
 import { serveRouteActions } from "./app-http-server";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import type { DatabaseProvider } from "../../app/config/database-url";
+import { pinProcessClock, unpinProcessClock } from "./pinned-clock";
 
 const ROUTES = "../../app/routes";
 
@@ -21,6 +22,10 @@ const ROUTES = "../../app/routes";
  * The app (route modules, in process) on its own database, the store simulator with a
  * simulated clock, and the app's webhook route served over HTTP so the simulator can
  * deliver billing-attempt results the way Shopify does.
+ *
+ * Both clocks start at `startTime`: the simulated one (billing: `now` in the cron body) and
+ * this process's (pinned, see pinned-clock.ts), which the app reads where it reads the real
+ * clock (the first schedule at install, page loaders, leases). close() unpins it.
  */
 export interface BillingHarness {
   /** The app's Prisma client; replaced by restartApp(). */
@@ -38,6 +43,20 @@ export interface BillingHarness {
 }
 
 export async function startBillingHarness(
+  provider: DatabaseProvider,
+  options: { startTime: Date; simulator?: Partial<Parameters<typeof startStoreSimulator>[0]> },
+): Promise<BillingHarness> {
+  // First: the simulator's clock is an offset from Date.now().
+  pinProcessClock(options.startTime);
+  try {
+    return await startOnPinnedClock(provider, options);
+  } catch (error) {
+    unpinProcessClock();
+    throw error;
+  }
+}
+
+async function startOnPinnedClock(
   provider: DatabaseProvider,
   options: { startTime: Date; simulator?: Partial<Parameters<typeof startStoreSimulator>[0]> },
 ): Promise<BillingHarness> {
@@ -81,10 +100,14 @@ export async function startBillingHarness(
       return (await response.json()) as BillingRunSummary;
     },
     async close() {
-      await harness.prisma.$disconnect();
-      await simulator.close();
-      await webhookReceiver.close();
-      await database.drop();
+      try {
+        await harness.prisma.$disconnect();
+        await simulator.close();
+        await webhookReceiver.close();
+        await database.drop();
+      } finally {
+        unpinProcessClock();
+      }
     },
   };
   return harness;

@@ -1,10 +1,10 @@
 import type { StoreSimulatorOptions } from "../../simulator/store-simulator";
-import { API_SECRET, connectedSimulator, startWebhookReceiver, type WebhookReceiverBehaviour } from "./simulator-connection";
+import { API_SECRET, connectedSimulator, SIMULATED_START, startWebhookReceiver, type WebhookReceiverBehaviour } from "./simulator-connection";
 
 // Shared by the billing tests: a simulator whose billing webhooks reach a receiver, and
 // the attempt operations an app sends.
 
-export const START = new Date("2026-03-01T00:00:00Z");
+export const START = SIMULATED_START;
 export const BILLING_TOPICS = [
   "subscription_billing_attempts/success",
   "subscription_billing_attempts/failure",

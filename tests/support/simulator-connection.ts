@@ -17,6 +17,8 @@ import {
 export const API_KEY = "sim-test-api-key";
 export const API_SECRET = "sim-test-api-secret";
 export const SHOP = "demo-shop.myshopify.com";
+/** Where a simulator's clock starts unless the test names another time: a fixed date, not today. */
+export const SIMULATED_START = new Date("2026-03-01T00:00:00Z");
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ID_TOKEN = "urn:ietf:params:oauth:token-type:id_token";
@@ -32,7 +34,13 @@ export function closeAfterEachTest(): void {
 }
 
 export async function startSimulator(options: Partial<StoreSimulatorOptions> = {}): Promise<StoreSimulator> {
-  const simulator = await startStoreSimulator({ apiKey: API_KEY, apiSecret: API_SECRET, webhookSubscriptions: [], ...options });
+  const simulator = await startStoreSimulator({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    webhookSubscriptions: [],
+    startTime: SIMULATED_START,
+    ...options,
+  });
   cleanups.push(() => simulator.close());
   return simulator;
 }
