@@ -22,7 +22,7 @@ const APP_LAYERS: string[][] = [
   ["db"],
   ["observability"],
   ["config"],
-  ["time", "lib"],
+  ["time", "lib", "format"],
 ];
 
 /** Top-level folders, and the ones each may import from (besides its own). */
