@@ -52,9 +52,10 @@ const accessLog: RequestHandler = (request, response, next) => {
   next();
 };
 
-function createApp(build: ServerBuild): express.Express {
+function createApp(build: ServerBuild, entry: AppEntry): express.Express {
   const app = express();
   app.disable("x-powered-by");
+  app.post(ATTEMPT_RESULTS_PATH, attemptResults(entry));
   app.use(compression());
   // Vite names built assets by content hash: cache them for good.
   app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
@@ -64,10 +65,65 @@ function createApp(build: ServerBuild): express.Express {
   return app;
 }
 
+interface PlainAnswer {
+  status: number;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
+interface RawDelivery {
+  method: string;
+  header(name: string): string | undefined;
+  body: Buffer;
+}
+
 /** What the build's entry module (app/entry.server.tsx) exports for the server. */
 interface AppEntry {
   startApp(config: AppConfig): Promise<void>;
   stopApp(): Promise<void>;
+  receiveAttemptResult(delivery: RawDelivery, receivedAt: Date): Promise<PlainAnswer>;
+  MAX_WEBHOOK_BODY_BYTES: number;
+}
+
+/** Where Shopify posts billing-attempt results (shopify.app.toml). */
+const ATTEMPT_RESULTS_PATH = "/webhooks/subscription_billing_attempts";
+
+/**
+ * Billing-attempt results, answered before Remix, compression and the access log: Shopify
+ * sends thousands a minute during a billing run, and each must be committed and answered
+ * within its 5 s timeout. The app's own code checks and records them (the Remix route at
+ * the same path does the same for the dev server).
+ */
+function attemptResults(entry: AppEntry): RequestHandler {
+  return (request, response) => {
+    const receivedAt = new Date();
+    const limit = entry.MAX_WEBHOOK_BODY_BYTES;
+    const reply = (answer: PlainAnswer) => {
+      if (!response.headersSent) response.writeHead(answer.status, answer.headers).end(answer.text);
+    };
+    if (Number(request.headers["content-length"] ?? 0) > limit) {
+      reply({ status: 413, text: "body too large" });
+      request.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on("end", () => {
+      if (size > limit) return reply({ status: 413, text: "body too large" });
+      const header = (name: string) => {
+        const value = request.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      entry.receiveAttemptResult({ method: request.method, header, body: Buffer.concat(chunks) }, receivedAt).then(reply, (error: unknown) => {
+        console.error(`POST ${ATTEMPT_RESULTS_PATH} failed`, error);
+        reply({ status: 500 });
+      });
+    });
+  };
 }
 
 function stopGracefully(server: Server, env: AppConfig, app: AppEntry): void {
@@ -116,7 +172,7 @@ async function main(): Promise<void> {
   // Refuses to serve on a database that is not ready, saying why.
   await entry.startApp(env).catch(refuseToStart);
   const host = env.HOST && !env.HOST.includes("://") ? env.HOST : undefined;
-  const app = createApp(build);
+  const app = createApp(build, entry);
   // PORT=0 takes any free port (tests): the line says which one was taken.
   const announce = () => console.log(`listening on http://${host ?? "localhost"}:${(server.address() as AddressInfo).port}`);
   const server = host ? app.listen(env.PORT, host, announce) : app.listen(env.PORT, announce);

@@ -6,8 +6,10 @@ import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 // The production server (server.ts) and the dev server start and stop the app through the
-// build's entry module.
+// build's entry module; the production server also answers result webhooks through it.
 export { startApp, stopApp } from "./start-up.server";
+export { receiveAttemptResult } from "./webhooks/attempt-results-intake.server";
+export { MAX_WEBHOOK_BODY_BYTES } from "./webhooks/webhook-request";
 
 export const streamTimeout = 5000;
 

@@ -25,6 +25,8 @@ export interface ProfileShare {
 }
 
 export interface ProfileSummary {
+  /** The app's functions with the time spent in them and what they called. */
+  inclusiveByAppFunction: ProfileShare[];
   sampledSeconds: number;
   /** Time in frames of the category itself. */
   selfByCategory: ProfileShare[];
@@ -104,6 +106,7 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const functions = new Map<string, number>();
+  const appFunctions = new Map<string, number>();
   const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
   let sampled = 0;
   for (let index = 0; index < profile.samples.length; index++) {
@@ -118,6 +121,13 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
     const onStack = new Set<string>();
     for (let id: number | undefined = leaf.id; id !== undefined; id = parentOf.get(id)) onStack.add(categoryOf(byId.get(id)!.callFrame));
     for (const category of onStack) add(inclusive, category, weight);
+    // The app's own functions on the stack: where its time goes, callees included.
+    const appOnStack = new Set<string>();
+    for (let id: number | undefined = leaf.id; id !== undefined; id = parentOf.get(id)) {
+      const frame = byId.get(id)!.callFrame;
+      if (categoryOf(frame) === "app (build/server)" && frame.functionName) appOnStack.add(`${frame.functionName} ${path.basename(frame.url)}:${frame.lineNumber + 1}`);
+    }
+    for (const name of appOnStack) add(appFunctions, name, weight);
   }
   const ranked = (map: Map<string, number>) =>
     [...map]
@@ -129,5 +139,6 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
     selfByCategory: ranked(self),
     inclusiveByCategory: ranked(inclusive).filter((share) => !share.name.startsWith("(")),
     selfByFunction: ranked(functions),
+    inclusiveByAppFunction: ranked(appFunctions),
   };
 }

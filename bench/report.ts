@@ -89,6 +89,7 @@ export function detailTables(result: ProviderResult): string {
       table(["self time by code", "s", "share"], shares(profile.selfByCategory)),
       table(["inclusive time by code (on the stack)", "s", "share"], shares(profile.inclusiveByCategory)),
       table(["self time by function", "s", "share"], shares(profile.selfByFunction)),
+      table(["app function, inclusive (on the stack)", "s", "share"], shares(profile.inclusiveByAppFunction)),
     );
   }
   return sections.join("\n\n");

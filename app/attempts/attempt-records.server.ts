@@ -1,6 +1,8 @@
 import type { Prisma } from "../db/client.server";
 import { isUniqueConstraintViolation } from "../db/errors";
+import { appConfig } from "../config/app-config.server";
 import { prisma } from "../db/app-database.server";
+import { rawSql } from "../db/raw-sql";
 import { AttemptStatus, isFinalAttemptStatus, isForwardTransition, type AttemptOutcome } from "./attempt-status";
 import { chunk } from "../lib/concurrency";
 import { billingAttemptIdempotencyKey } from "./idempotency-key";
@@ -144,6 +146,33 @@ function outcomeUpdate(
       ...(isFinalAttemptStatus(outcome.status) ? { completedAt: outcome.completedAt ?? at } : {}),
     },
   };
+}
+
+/**
+ * Shopify accepted these attempts and is processing them (its usual answer to the mutation):
+ * one statement records them all, each moving only from PENDING (a result webhook that came
+ * first is not overwritten). Nothing about them concerns dunning yet.
+ */
+export async function recordAcceptedAttempts(
+  db: Prisma.TransactionClient,
+  shop: string,
+  accepted: Array<{ idempotencyKey: string; shopifyAttemptId: string }>,
+  sentAt: Date,
+): Promise<void> {
+  if (accepted.length === 0) return;
+  const sql = rawSql(appConfig().database.provider);
+  const { id } = sql;
+  const shopifyIds = accepted.map(({ idempotencyKey, shopifyAttemptId }) => `WHEN ${sql.value(idempotencyKey, "text")} THEN ${sql.value(shopifyAttemptId, "text")}`);
+  await db.$executeRawUnsafe(
+    `UPDATE ${id("BillingAttempt")}
+     SET ${id("status")} = '${AttemptStatus.Processing}',
+         ${id("shopifyAttemptId")} = CASE ${id("idempotencyKey")} ${shopifyIds.join(" ")} END,
+         ${id("sentAt")} = ${sql.value(sentAt, "timestamp(3)")},
+         ${id("updatedAt")} = ${sql.value(new Date(), "timestamp(3)")}
+     WHERE ${id("shop")} = ${sql.value(shop, "text")} AND ${id("idempotencyKey")} IN (${sql.list(accepted.map(({ idempotencyKey }) => idempotencyKey), "text")})
+       AND ${id("status")} = '${AttemptStatus.Pending}'`,
+    ...sql.values,
+  );
 }
 
 export interface CycleOfContract {

@@ -1,4 +1,4 @@
-import { recordAttemptOutcome, type AttemptOfCycle } from "../attempts/attempt-records.server";
+import { recordAcceptedAttempts, recordAttemptOutcome, type AttemptOfCycle } from "../attempts/attempt-records.server";
 import { AttemptStatus, type AttemptOutcome } from "../attempts/attempt-status";
 import { outcomeOfAttemptWebhook, type BillingAttemptWebhookPayload } from "../attempts/attempt-webhooks";
 import type { Prisma } from "../db/client.server";
@@ -21,9 +21,14 @@ export async function settleAttempts(
   sentAt?: Date,
 ): Promise<void> {
   if (outcomes.length === 0) return;
+  // Accepted and processing, the usual answer: recorded together, nothing for dunning yet.
+  const accepted = sentAt ? outcomes.filter(({ outcome }) => outcome.status === AttemptStatus.Processing && outcome.shopifyAttemptId) : [];
+  const others = outcomes.filter((entry) => !accepted.includes(entry));
   await prisma().$transaction(
     async (tx) => {
-      for (const { idempotencyKey, outcome } of outcomes) await settleAttempt(tx, { shop, idempotencyKey }, outcome, at, sentAt);
+      const processing = accepted.map(({ idempotencyKey, outcome }) => ({ idempotencyKey, shopifyAttemptId: outcome.shopifyAttemptId as string }));
+      if (sentAt) await recordAcceptedAttempts(tx, shop, processing, sentAt);
+      for (const { idempotencyKey, outcome } of others) await settleAttempt(tx, { shop, idempotencyKey }, outcome, at, sentAt);
     },
     // A big run queues many of these for the pool; Prisma's default 2 s wait is too short there.
     { maxWait: 10_000, timeout: 15_000 },

@@ -3,17 +3,35 @@ import { isDatabaseUnavailable } from "../db/errors";
 /** Seconds a caller should wait before trying again; a database restart takes about that long. */
 const RETRY_AFTER_SECONDS = 30;
 
+/** An answer without a web Response around it (the production server's direct routes write it themselves). */
+export interface PlainAnswer {
+  status: number;
+  text?: string;
+  headers?: Record<string, string>;
+}
+
 /**
  * 503 with Retry-After when `error` means the database cannot be used right now (it is
  * restarting or unreachable): the scheduler calls again, Shopify redelivers the webhook, and
  * nothing was half-done because every write runs in a transaction. Undefined for any other
  * error, which stays a bug to see.
  */
-export function databaseUnavailableResponse(error: unknown): Response | undefined {
+export function databaseUnavailableAnswer(error: unknown): PlainAnswer | undefined {
   if (!isDatabaseUnavailable(error)) return undefined;
   console.warn(`[database] unavailable: ${(error as Error).message.split("\n").pop()}`);
-  return new Response(`The database is unavailable right now; try again in ${RETRY_AFTER_SECONDS} s.`, {
+  return {
     status: 503,
+    text: `The database is unavailable right now; try again in ${RETRY_AFTER_SECONDS} s.`,
     headers: { "Retry-After": String(RETRY_AFTER_SECONDS), "Content-Type": "text/plain; charset=utf-8" },
-  });
+  };
+}
+
+export function responseOf(answer: PlainAnswer): Response {
+  return new Response(answer.text ?? null, { status: answer.status, headers: answer.headers });
+}
+
+/** The same 503 as a Response, for Remix routes. */
+export function databaseUnavailableResponse(error: unknown): Response | undefined {
+  const answer = databaseUnavailableAnswer(error);
+  return answer ? responseOf(answer) : undefined;
 }

@@ -1,10 +1,10 @@
 import type { z } from "zod";
-import type { Prisma } from "../db/client.server";
-import { databaseUnavailableResponse } from "../http/database-unavailable.server";
-import { countWebhook } from "../observability/metrics.server";
 import { appConfig } from "../config/app-config.server";
-import { processWebhookOnce } from "./webhook-deliveries.server";
-import { isWebhookRejection, verifyWebhookRequest, type VerifiedWebhook } from "./webhook-request";
+import type { Prisma } from "../db/client.server";
+import { databaseUnavailableAnswer, responseOf, type PlainAnswer } from "../http/database-unavailable.server";
+import { countWebhook } from "../observability/metrics.server";
+import { processWebhookOnce, type WebhookOutcome } from "./webhook-deliveries.server";
+import { isWebhookRejection, verifyWebhookDelivery, webhookDeliveryOf, type VerifiedWebhook, type WebhookDelivery } from "./webhook-request";
 
 export interface WebhookContext<Payload> {
   shop: string;
@@ -26,29 +26,57 @@ export interface WebhookRoute<Schema extends z.ZodTypeAny> {
   payload: Schema;
 }
 
+export type WebhookHandler<Payload> = (tx: Prisma.TransactionClient, context: WebhookContext<Payload>) => Promise<unknown>;
+
+export interface DeliveryOptions<Payload> {
+  /**
+   * Tried before the handler: records the delivery in a cheaper way when it can, and says
+   * how it went; undefined sends it to the handler (attempt results: many at once).
+   */
+  tryFirst?: (context: WebhookContext<Payload> & { deliveryKey: string | undefined }) => Promise<WebhookOutcome | undefined>;
+  /** No log line per delivery (the high-volume result webhooks are counted, not logged). */
+  quiet?: boolean;
+}
+
+/** A Remix route's webhook: the delivery from its Request, the answer as a Response. */
+export function handleWebhook<Schema extends z.ZodTypeAny>(
+  request: Request,
+  route: WebhookRoute<Schema>,
+  handler: WebhookHandler<z.infer<Schema>>,
+  options: DeliveryOptions<z.infer<Schema>> = {},
+): Promise<Response> {
+  return respondToWebhook(request, (delivery, receivedAt) => answerWebhookDelivery(delivery, receivedAt, route, handler, options));
+}
+
+/** A Request given to a function that answers deliveries (a 405 or 413 never reaches it). */
+export async function respondToWebhook(request: Request, answer: (delivery: WebhookDelivery, receivedAt: Date) => Promise<PlainAnswer>): Promise<Response> {
+  const receivedAt = new Date();
+  const delivery = await webhookDeliveryOf(request);
+  if (isWebhookRejection(delivery)) return responseOf(rejected(delivery));
+  return responseOf(await answer(delivery, receivedAt));
+}
+
 /**
- * The whole life of a webhook request: verify it (401 for a wrong HMAC, 400 for a malformed
+ * The whole life of a webhook delivery: verify it (401 for a wrong HMAC, 400 for a malformed
  * body, headers or a topic this route does not take; nothing changes), then run the handler
  * once per event. A JSON body without what the handler needs (a shape Shopify documents but
  * this app cannot act on) is acknowledged with 200 and logged, so Shopify does not retry it
- * for hours and then drop the subscription.
+ * for hours and then drop the subscription. The answer leaves only after the commit.
  */
-export async function handleWebhook<Schema extends z.ZodTypeAny>(
-  request: Request,
+export async function answerWebhookDelivery<Schema extends z.ZodTypeAny>(
+  delivery: WebhookDelivery,
+  receivedAt: Date,
   route: WebhookRoute<Schema>,
-  handler: (tx: Prisma.TransactionClient, context: WebhookContext<z.infer<Schema>>) => Promise<unknown>,
-): Promise<Response> {
-  const receivedAt = new Date();
+  handler: WebhookHandler<z.infer<Schema>>,
+  options: DeliveryOptions<z.infer<Schema>> = {},
+): Promise<PlainAnswer> {
   const env = appConfig();
-  const verified = await verifyWebhookRequest(request, receivedAt, {
+  const verified = verifyWebhookDelivery(delivery, receivedAt, {
     secret: env.SHOPIFY_API_SECRET,
     topics: route.topics,
     customShopDomain: env.SHOP_CUSTOM_DOMAIN,
   });
-  if (isWebhookRejection(verified)) {
-    countWebhook("rejected");
-    return new Response(verified.reason, { status: verified.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
-  }
+  if (isWebhookRejection(verified)) return rejected(verified);
   const { shop, topic, triggeredAt } = verified;
   const key = deliveryKey(verified);
   const parsed = route.payload.safeParse(verified.payload);
@@ -57,23 +85,28 @@ export async function handleWebhook<Schema extends z.ZodTypeAny>(
     // Field paths and zod's messages only: never the values, which may be personal data.
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
     console.warn(`[webhook] ${topic} ${shop} ${key ?? "(no id)"}: ignored, nothing to act on (${problems.join("; ")})`);
-    return new Response(null, { status: 200 });
+    return { status: 200 };
   }
-  const payload = parsed.data as z.infer<Schema>;
-  let outcome;
+  const context: WebhookContext<z.infer<Schema>> = { shop, topic, payload: parsed.data, triggeredAt, receivedAt };
+  let outcome: WebhookOutcome;
   try {
-    outcome = await processWebhookOnce({ deliveryKey: key, shop, topic }, async (tx) => {
-      await handler(tx, { shop, topic, payload, triggeredAt, receivedAt });
-    });
+    outcome =
+      (await options.tryFirst?.({ ...context, deliveryKey: key })) ??
+      (await processWebhookOnce({ deliveryKey: key, shop, topic }, (tx) => handler(tx, context).then(() => undefined)));
   } catch (error) {
     // Shopify redelivers a 503; the transaction left nothing half-done.
-    const unavailable = databaseUnavailableResponse(error);
+    const unavailable = databaseUnavailableAnswer(error);
     if (unavailable) return unavailable;
     throw error;
   }
   countWebhook(outcome);
-  console.log(`[webhook] ${topic} ${shop} ${key ?? "(no id)"}: ${outcome}`);
-  return new Response(null, { status: 200 });
+  if (!options.quiet) console.log(`[webhook] ${topic} ${shop} ${key ?? "(no id)"}: ${outcome}`);
+  return { status: 200 };
+}
+
+function rejected(rejection: { status: number; reason: string }): PlainAnswer {
+  countWebhook("rejected");
+  return { status: rejection.status, text: rejection.reason, headers: { "Content-Type": "text/plain; charset=utf-8" } };
 }
 
 /**

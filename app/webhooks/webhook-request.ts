@@ -41,28 +41,55 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 /** Shopify's ids are UUIDs; the delivery key is stored in a 191-character column (MySQL). */
 const MAX_ID_LENGTH = 100;
 
+/**
+ * One webhook request as it arrived, whichever server took it: the production server's
+ * direct route hands over the raw body it read, a Remix route its Request.
+ */
+export interface WebhookDelivery {
+  method: string;
+  header(name: string): string | undefined;
+  /** The raw body, at most MAX_WEBHOOK_BODY_BYTES. */
+  body: Buffer;
+}
+
+/** A web Request as a delivery: refuses a body over the limit before and after reading it. */
+export async function webhookDeliveryOf(request: Request): Promise<WebhookDelivery | WebhookRejection> {
+  if (request.method !== "POST") return { status: 405, reason: "webhooks are POST requests" };
+  if (Number(request.headers.get("Content-Length") ?? 0) > MAX_WEBHOOK_BODY_BYTES) return { status: 413, reason: "body too large" };
+  const body = Buffer.from(await request.arrayBuffer());
+  if (body.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, reason: "body too large" };
+  return { method: request.method, header: (name) => request.headers.get(name) ?? undefined, body };
+}
+
 export async function verifyWebhookRequest(
   request: Request,
   /** When the request arrived: the event's time when Shopify does not say. */
   receivedAt: Date,
-  { secret, topics, customShopDomain }: WebhookExpectations,
+  expectations: WebhookExpectations,
 ): Promise<VerifiedWebhook | WebhookRejection> {
-  if (request.method !== "POST") return { status: 405, reason: "webhooks are POST requests" };
-  const declaredLength = Number(request.headers.get("Content-Length") ?? 0);
-  if (declaredLength > MAX_WEBHOOK_BODY_BYTES) return { status: 413, reason: "body too large" };
-  const body = Buffer.from(await request.arrayBuffer());
+  const delivery = await webhookDeliveryOf(request);
+  return isWebhookRejection(delivery) ? delivery : verifyWebhookDelivery(delivery, receivedAt, expectations);
+}
+
+export function verifyWebhookDelivery(
+  delivery: WebhookDelivery,
+  receivedAt: Date,
+  { secret, topics, customShopDomain }: WebhookExpectations,
+): VerifiedWebhook | WebhookRejection {
+  if (delivery.method !== "POST") return { status: 405, reason: "webhooks are POST requests" };
+  const { body } = delivery;
   if (body.length > MAX_WEBHOOK_BODY_BYTES) return { status: 413, reason: "body too large" };
 
-  if (!hmacMatches(body, request.headers.get("X-Shopify-Hmac-Sha256"), secret)) {
+  if (!hmacMatches(body, delivery.header("X-Shopify-Hmac-Sha256"), secret)) {
     return { status: 401, reason: "HMAC signature missing or wrong" };
   }
 
-  const topic = request.headers.get("X-Shopify-Topic")?.trim().toLowerCase();
+  const topic = delivery.header("X-Shopify-Topic")?.trim().toLowerCase();
   if (!topic) return { status: 400, reason: "X-Shopify-Topic header missing" };
   if (!topics.includes(topic)) {
     return { status: 400, reason: `topic ${shortened(topic, 60)} is not delivered to this address (expects ${topics.join(", ")})` };
   }
-  const shop = request.headers.get("X-Shopify-Shop-Domain")?.trim().toLowerCase();
+  const shop = delivery.header("X-Shopify-Shop-Domain")?.trim().toLowerCase();
   if (!shop) return { status: 400, reason: "X-Shopify-Shop-Domain header missing" };
   if (!SHOP_DOMAIN.test(shop) && shop !== customShopDomain?.toLowerCase()) {
     return { status: 400, reason: `X-Shopify-Shop-Domain ${shortened(shop, 60)} is not a shop domain` };
@@ -78,8 +105,8 @@ export async function verifyWebhookRequest(
     return { status: 400, reason: "body is not a JSON object" };
   }
 
-  const webhookId = request.headers.get("X-Shopify-Webhook-Id")?.trim() || undefined;
-  const eventId = request.headers.get("X-Shopify-Event-Id")?.trim() || undefined;
+  const webhookId = delivery.header("X-Shopify-Webhook-Id")?.trim() || undefined;
+  const eventId = delivery.header("X-Shopify-Event-Id")?.trim() || undefined;
   if ((webhookId?.length ?? 0) > MAX_ID_LENGTH || (eventId?.length ?? 0) > MAX_ID_LENGTH) {
     return { status: 400, reason: `X-Shopify-Webhook-Id and X-Shopify-Event-Id have at most ${MAX_ID_LENGTH} characters` };
   }
@@ -89,24 +116,23 @@ export async function verifyWebhookRequest(
     topic,
     webhookId,
     eventId,
-    triggeredAt: triggeredAtOf(request, receivedAt),
+    triggeredAt: triggeredAtOf(delivery.header("X-Shopify-Triggered-At"), receivedAt),
     payload: payload as Record<string, unknown>,
   };
 }
 
-export function isWebhookRejection(result: VerifiedWebhook | WebhookRejection): result is WebhookRejection {
+export function isWebhookRejection<T extends object>(result: T | WebhookRejection): result is WebhookRejection {
   return "status" in result;
 }
 
-function hmacMatches(body: Buffer, header: string | null, secret: string): boolean {
+function hmacMatches(body: Buffer, header: string | undefined, secret: string): boolean {
   if (!header) return false;
   const given = Buffer.from(header.trim(), "base64");
   const expected = createHmac("sha256", secret).update(body).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function triggeredAtOf(request: Request, receivedAt: Date): Date {
-  const header = request.headers.get("X-Shopify-Triggered-At");
+function triggeredAtOf(header: string | undefined, receivedAt: Date): Date {
   const parsed = header ? new Date(header) : undefined;
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : receivedAt;
 }
