@@ -5,7 +5,7 @@ import type { AppConfig } from "./config/environment";
 import { prisma } from "./db/app-database.server";
 import { countShopifyCall } from "./observability/metrics.server";
 import { ensureShopIsSetUp } from "./schedules/schedule.server";
-import { createAdminApiClient, type AdminApiClient } from "./shopify/admin-api-client.server";
+import { createAdminApiClient, type AdminApiClient, type RequestSlots } from "./shopify/admin-api-client.server";
 import { ShopNotInstalledError } from "./shopify/admin-api-errors";
 import { adminGraphqlEndpoint } from "./shopify/admin-graphql-endpoint";
 import { SHOPIFY_API_VERSION } from "./shopify/api-version";
@@ -62,13 +62,32 @@ export const login = (request: Request) => shopify().login(request);
 export const addDocumentResponseHeaders = (request: Request, headers: Headers) => shopify().addDocumentResponseHeaders(request, headers);
 
 /**
+ * Token lookups in flight, per shop: an expired token is refreshed once for every caller
+ * waiting on it (the billing run, dunning and a merchant's action at once), not once each:
+ * Shopify's refresh token works once, and the losers' refresh failed with a bare 500.
+ */
+const tokenLookups = new Map<string, Promise<string | undefined>>();
+
+function offlineAccessToken(shop: string): Promise<string | undefined> {
+  let lookup = tokenLookups.get(shop);
+  if (!lookup) {
+    lookup = shopify()
+      .unauthenticated.admin(shop)
+      .then(({ session }) => session.accessToken)
+      .finally(() => tokenLookups.delete(shop));
+    tokenLookups.set(shop, lookup);
+  }
+  return lookup;
+}
+
+/**
  * An Admin API client for a shop, outside any merchant request (the cron run): the shop's
  * offline session, refreshed first when its expiring token has lapsed.
  */
-export async function adminClientForShop(shop: string): Promise<AdminApiClient> {
+export async function adminClientForShop(shop: string, options: { sharedSlots?: RequestSlots } = {}): Promise<AdminApiClient> {
   let accessToken: string | undefined;
   try {
-    accessToken = (await shopify().unauthenticated.admin(shop)).session.accessToken;
+    accessToken = await offlineAccessToken(shop);
   } catch (error) {
     // shopify-app-remix's SessionNotFoundError is not exported as a class we can test with instanceof.
     if ((error as Error).name === "SessionNotFoundError" || (error as Error).constructor?.name === "SessionNotFoundError") {
@@ -78,5 +97,5 @@ export async function adminClientForShop(shop: string): Promise<AdminApiClient> 
   }
   if (!accessToken) throw new ShopNotInstalledError(shop);
   const endpoint = adminGraphqlEndpoint(shop, appConfig().SHOPIFY_STORE_SIMULATOR_URL);
-  return createAdminApiClient({ shop, accessToken, endpoint, onCall: (call) => countShopifyCall(call.outcome) });
+  return createAdminApiClient({ shop, accessToken, endpoint, sharedSlots: options.sharedSlots, onCall: (call) => countShopifyCall(call.outcome) });
 }

@@ -21,17 +21,20 @@ export const BENCH_API_SECRET = "bench-api-secret-not-for-production";
 export const BENCH_CRON_SECRET = "bench-cron-secret-0123456789abcdef0123456789";
 // shopify-app-remix answers bot user agents with 410; the installs present as Chrome.
 const BROWSER_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-const DEFAULT_POSTGRESQL_URL = "postgresql://root@127.0.0.1:5432/test";
-export const BENCH_PROVIDERS = ["sqlite", "postgresql"] as const satisfies readonly DatabaseProvider[];
+const DEFAULT_SERVER_URLS = {
+  postgresql: () => process.env.BENCH_POSTGRESQL_URL || "postgresql://root@127.0.0.1:5432/test",
+  mysql: () => process.env.BENCH_MYSQL_URL || "mysql://root@127.0.0.1:3306/test",
+};
+export const BENCH_PROVIDERS = ["sqlite", "postgresql", "mysql"] as const satisfies readonly DatabaseProvider[];
 export type BenchProvider = (typeof BENCH_PROVIDERS)[number];
 
 export type BenchDatabase = TestDatabase & { provider: BenchProvider };
 
-/** A new, empty database for one run: `bench_<stamp>` on the PostgreSQL server, or a temp SQLite file. */
+/** A new, empty database for one run: `bench_<stamp>` on the PostgreSQL or MySQL server, or a temp SQLite file. */
 export async function createBenchDatabase(provider: BenchProvider, stamp: string): Promise<BenchDatabase> {
   const database = await createEmptyDatabase(provider, {
     name: `bench_${stamp}`,
-    serverUrl: process.env.BENCH_POSTGRESQL_URL || DEFAULT_POSTGRESQL_URL,
+    serverUrl: provider === "sqlite" ? undefined : DEFAULT_SERVER_URLS[provider](),
     sqliteDirectory: path.join(os.tmpdir(), "billing-bench"),
   });
   return { ...database, provider };

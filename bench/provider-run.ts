@@ -12,6 +12,7 @@ import { parseDatabaseUrl } from "../app/config/database-url";
 import { SHOPIFY_API_VERSION } from "../app/shopify/api-version";
 import { startStoreSimulator, type StoreSimulator } from "../simulator/store-simulator";
 import { startBuiltApp, type RunningAppServer } from "../tools/built-app";
+import { containerEnvironment } from "../tools/container-settings";
 import { costsByOperation, minimumWorkBound, observedBound, workByShop, type Bound, type RateLimit } from "./bounds";
 import {
   BENCH_API_KEY,
@@ -36,6 +37,7 @@ import {
 } from "./measure";
 import { appProfiler, summarizeProfile, type ProfileSummary } from "./profile";
 import { measureShopPhases, type ShopPhases } from "./shop-phases";
+import { runWebhookStorm, type StormResult } from "./webhook-storm";
 
 export interface BenchOptions {
   shops: number;
@@ -87,19 +89,38 @@ export interface ProviderResult {
   webhookDuplicates: number;
   webhooksPerSecond: number;
   peakRssBytes: number;
-  cpuSeconds: { appRun: number; appTotal: number; bench: number; postgres: number; machineBusy: number; machineCapacity: number };
+  cpuSeconds: { appRun: number; appTotal: number; bench: number; database: number; machineBusy: number; machineCapacity: number };
   operations: OperationSpan[];
   shopPhases: ShopPhases;
   /** App CPU profiles of the billing calls' window and of the webhooks absorbed after it. */
   profiles?: { billingRun: ProfileSummary; webhooksAfterRun: ProfileSummary };
+  /** Result webhooks sent straight at the app, `STORM_CONCURRENCY` at a time, after the run. */
+  storm: StormResult;
+  /** The machine's 1-minute load average when the provider's run started and ended. */
+  loadAverage: { start: number; end: number };
 }
 
 const MAX_BILLING_CALLS = 100;
 /** Webhook deliveries the simulator keeps in flight (its default); Shopify's own is not published. */
 export const WEBHOOK_CONCURRENCY = 8;
+/** The result-webhook phase: deliveries at once, and how many. */
+export const STORM_CONCURRENCY = 32;
+const STORM_DELIVERIES = 5_000;
+/** Its database server's process name, for its CPU time. */
+const DATABASE_PROCESS: Record<BenchProvider, string | undefined> = { sqlite: undefined, postgresql: "postgres", mysql: "mariadbd" };
+
+/** The image's memory settings (Dockerfile ENV), with the profiler's preload when profiling. */
+function memorySettings(profilerEnv: Record<string, string> | undefined): Record<string, string> {
+  const { NODE_OPTIONS = "", MALLOC_ARENA_MAX } = containerEnvironment();
+  const nodeOptions = [NODE_OPTIONS, profilerEnv?.NODE_OPTIONS ?? ""].join(" ").trim();
+  return { ...profilerEnv, ...(MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX } : {}), NODE_OPTIONS: nodeOptions };
+}
 
 export async function benchProvider(provider: BenchProvider, options: BenchOptions): Promise<ProviderResult> {
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14) + `_${provider}`;
+  const loadAtStart = os.loadavg()[0];
+  const databaseProcess = DATABASE_PROCESS[provider];
+  const databaseCpuSeconds = () => (databaseProcess ? cpuSecondsOfCommand(databaseProcess) : 0);
   const database = await createBenchDatabase(provider, stamp);
   let simulator: StoreSimulator | undefined;
   let app: RunningAppServer | undefined;
@@ -121,7 +142,7 @@ export async function benchProvider(provider: BenchProvider, options: BenchOptio
       SHOPIFY_STORE_SIMULATOR_URL: simulator.url,
       CRON_SECRET: BENCH_CRON_SECRET,
       ...(options.shopConcurrency ? { BILLING_SHOP_CONCURRENCY: String(options.shopConcurrency) } : {}),
-      ...profiler?.env,
+      ...memorySettings(profiler?.env),
     });
     const build = describeBuild();
     simulator.setAppUrl(app.url);
@@ -144,7 +165,7 @@ export async function benchProvider(provider: BenchProvider, options: BenchOptio
     simulator.setLatency({ latencyMs: options.latencyMs, jitterMs: options.jitterMs });
 
     const metricsBefore = await readAppMetrics(app.url, BENCH_CRON_SECRET);
-    const cpuBefore = { app: processCpuSeconds(appPid), bench: process.cpuUsage(), postgres: cpuSecondsOfCommand("postgres"), machine: machineCpuSeconds() };
+    const cpuBefore = { app: processCpuSeconds(appPid), bench: process.cpuUsage(), database: databaseCpuSeconds(), machine: machineCpuSeconds() };
     profiler?.start(appPid);
     const startedAt = performance.now();
     const startedAtWall = Date.now();
@@ -162,7 +183,7 @@ export async function benchProvider(provider: BenchProvider, options: BenchOptio
     await simulator.waitForIdle();
     const webhooksEndedAt = performance.now();
     timeline.stop();
-    const cpuAfter = { app: processCpuSeconds(appPid), bench: process.cpuUsage(cpuBefore.bench), postgres: cpuSecondsOfCommand("postgres"), machine: machineCpuSeconds() };
+    const cpuAfter = { app: processCpuSeconds(appPid), bench: process.cpuUsage(cpuBefore.bench), database: databaseCpuSeconds(), machine: machineCpuSeconds() };
     const webhooksProfile = await profiler?.stop(appPid);
     const metricsAfter = await readAppMetrics(app.url, BENCH_CRON_SECRET);
 
@@ -180,6 +201,17 @@ export async function benchProvider(provider: BenchProvider, options: BenchOptio
     );
     const contractsByShop = new Map(shops.map((shop) => [shop, options.contracts]));
     const shopPhases = await measureShopPhases(prisma, startedAtWall, timeline.shopSpans());
+    // Result webhooks at Shopify's pace during a big run, straight at the app.
+    console.log(`[${provider}] result webhooks: ${STORM_DELIVERIES} at concurrency ${STORM_CONCURRENCY}`);
+    const storm = await runWebhookStorm({
+      appUrl: app.url,
+      prisma,
+      apiSecret: BENCH_API_SECRET,
+      shop: shops[0],
+      count: STORM_DELIVERIES,
+      concurrency: STORM_CONCURRENCY,
+      appPid,
+    });
     const vmHwm = processPeakRssBytes(appPid);
 
     await prisma.$disconnect();
@@ -215,12 +247,14 @@ export async function benchProvider(provider: BenchProvider, options: BenchOptio
         appRun: appCpuAtRunEnd - cpuBefore.app,
         appTotal: cpuAfter.app - cpuBefore.app,
         bench: (cpuAfter.bench.user + cpuAfter.bench.system) / 1e6,
-        postgres: cpuAfter.postgres - cpuBefore.postgres,
+        database: cpuAfter.database - cpuBefore.database,
         machineBusy: cpuAfter.machine.busy - cpuBefore.machine.busy,
         machineCapacity: cpuAfter.machine.total - cpuBefore.machine.total,
       },
       operations: timeline.spans(),
       shopPhases,
+      storm,
+      loadAverage: { start: loadAtStart, end: os.loadavg()[0] },
       profiles:
         runProfile && webhooksProfile
           ? { billingRun: summarizeProfile(runProfile), webhooksAfterRun: summarizeProfile(webhooksProfile) }

@@ -1,5 +1,5 @@
 /** `npm run bench`'s results as Markdown tables (printed, and pasted into docs/benchmarks.md). */
-import { WEBHOOK_CONCURRENCY, type ProviderResult } from "./provider-run";
+import { STORM_CONCURRENCY, WEBHOOK_CONCURRENCY, type ProviderResult } from "./provider-run";
 import type { Distribution } from "./shop-phases";
 
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
@@ -27,10 +27,15 @@ export function summaryTable(results: ProviderResult[]): string {
       row("wall: until every webhook was absorbed", (r) => `${fixed(r.untilWebhooksSeconds)} s`),
       row("lower bound from the points really taken", (r) => `${fixed(r.observedBound.seconds)} s (${r.observedBound.points} pts max/shop)`),
       row("lower bound from the minimum work", (r) => `${fixed(r.minimumBound.seconds)} s (${Math.round(r.minimumBound.points)} pts/shop)`),
-      row("**ratio wall / lower bound** (target <= 1.5)", (r) => `**${fixed(r.runSeconds / r.observedBound.seconds, 1)}**`),
+      row("**ratio wall / lower bound**", (r) => `**${fixed(r.runSeconds / r.observedBound.seconds, 2)}**`),
       row("Shopify calls per charged contract (minimum)", (r) => `${perContract(r.graphqlRequests, r)} (${perContract(r.minimumBound.totalCalls, r)})`),
       row("THROTTLED answers (simulator / app's count)", (r) => `${r.throttledAnswers} / ${r.appShopifyCalls.throttled ?? 0}`),
-      row("database statements per charged contract", (r) => perContract(r.databaseStatements, r)),
+      row("**database statements per charged contract** (result webhooks included)", (r) => `**${perContract(r.databaseStatements, r)}**`),
+      row("**app CPU ms per charged contract** (result webhooks included)", (r) => `**${fixed((r.cpuSeconds.appTotal * 1000) / Math.max(1, r.attemptsSent), 2)}**`),
+      row(`**result webhooks at concurrency ${STORM_CONCURRENCY}**: per second, p50 / p99`, (r) =>
+        `**${fixed(r.storm.perSecond, 0)}/s**, ${fixed(r.storm.latencyMs.p50, 1)} / ${fixed(r.storm.latencyMs.p99, 1)} ms (${r.storm.failures} not 200)`,
+      ),
+      row("app CPU ms per result webhook (that phase)", (r) => fixed(r.storm.appCpuMsPerWebhook, 2)),
       row("webhooks absorbed per second", (r) => `${fixed(r.webhooksPerSecond, 0)} (${r.webhooksProcessed} in all)`),
       row("webhook answer time while the billing calls ran (at most: 8 in flight / rate)", (r) =>
         r.webhooksDuringRun > 0 ? `${fixed((WEBHOOK_CONCURRENCY * r.runSeconds) / r.webhooksDuringRun, 2)} s` : "n/a",
@@ -40,12 +45,13 @@ export function summaryTable(results: ProviderResult[]): string {
       row("app CPU / wall of the billing run", (r) => percent(r.cpuSeconds.appRun / r.runSeconds)),
       row("app CPU / wall until webhooks absorbed", (r) => percent(r.cpuSeconds.appTotal / r.untilWebhooksSeconds)),
       row("bench process (simulator) CPU / wall", (r) => percent(r.cpuSeconds.bench / r.untilWebhooksSeconds)),
-      row("PostgreSQL server CPU / wall", (r) => (r.provider === "postgresql" ? percent(r.cpuSeconds.postgres / r.untilWebhooksSeconds) : "-")),
+      row("database server CPU / wall", (r) => (r.provider === "sqlite" ? "-" : percent(r.cpuSeconds.database / r.untilWebhooksSeconds))),
       row("other processes on the machine, CPU / wall", (r) => {
-        const { machineBusy, appTotal, bench, postgres } = r.cpuSeconds;
-        return percent((machineBusy - appTotal - bench - (r.provider === "postgresql" ? postgres : 0)) / r.untilWebhooksSeconds);
+        const { machineBusy, appTotal, bench, database } = r.cpuSeconds;
+        return percent((machineBusy - appTotal - bench - database) / r.untilWebhooksSeconds);
       }),
       row("machine CPU busy (all cores)", (r) => percent(r.cpuSeconds.machineBusy / r.cpuSeconds.machineCapacity)),
+      row("machine load average (1 min) at start / end", (r) => `${fixed(r.loadAverage.start, 2)} / ${fixed(r.loadAverage.end, 2)}`),
     ],
   );
 }
@@ -77,7 +83,7 @@ export function detailTables(result: ProviderResult): string {
     ),
     `Webhooks absorbed while the billing calls ran: ${result.webhooksDuringRun}; database statements then: ${result.databaseStatementsDuringRun}. ` +
       `CPU seconds: app ${fixed(result.cpuSeconds.appTotal)} (${fixed(result.cpuSeconds.appRun)} during the billing run), ` +
-      `bench process ${fixed(result.cpuSeconds.bench)}, PostgreSQL ${fixed(result.cpuSeconds.postgres)}, machine ${fixed(result.cpuSeconds.machineBusy)} ` +
+      `bench process ${fixed(result.cpuSeconds.bench)}, database server ${fixed(result.cpuSeconds.database)}, machine ${fixed(result.cpuSeconds.machineBusy)} ` +
       `of ${fixed(result.cpuSeconds.machineCapacity)}. App's Shopify calls by outcome: ${JSON.stringify(result.appShopifyCalls)}.`,
   ];
   for (const [window, profile] of Object.entries(result.profiles ?? {})) {

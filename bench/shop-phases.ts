@@ -2,7 +2,7 @@
  * When each shop's run went through its phases: claimed (BillingSchedule.lastRunStartedAt,
  * the lease clock, which is real time), its first and last Admin API request (as the store
  * simulator saw them), and its last attempt result absorbed from a webhook (the latest
- * BillingAttempt.completedAt, stamped on receipt).
+ * BillingAttempt.updatedAt: real time, as the lease clock; completedAt is the simulated clock's).
  */
 import type { PrismaClient } from "../app/db/client.server";
 
@@ -39,8 +39,8 @@ export async function measureShopPhases(
   requestSpans: Map<string, { firstSeconds: number; lastSeconds: number }>,
 ): Promise<ShopPhases> {
   const schedules = await prisma.billingSchedule.findMany({ select: { shop: true, lastRunStartedAt: true } });
-  const results = await prisma.billingAttempt.groupBy({ by: ["shop"], _max: { completedAt: true } });
-  const lastResultOf = new Map(results.map((row) => [row.shop, row._max.completedAt]));
+  const results = await prisma.billingAttempt.groupBy({ by: ["shop"], _max: { updatedAt: true } });
+  const lastResultOf = new Map(results.map((row) => [row.shop, row._max.updatedAt]));
   const since = (date: Date | null | undefined) => (date ? (date.getTime() - startedAtWall) / 1000 : NaN);
   const rows = schedules.map((schedule) => {
     const first = requestSpans.get(schedule.shop)?.firstSeconds ?? NaN;

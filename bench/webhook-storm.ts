@@ -64,7 +64,13 @@ export async function seedAwaitedAttempts(prisma: PrismaClient, shop: string, co
   return keys;
 }
 
-function signedDelivery(shop: string, secret: string, idempotencyKey: string, index: number): { body: string; headers: Record<string, string> } {
+export interface SignedDelivery {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** subscription_billing_attempts/success for the attempt, signed with the app's secret, with a delivery id of its own. */
+export function signedDelivery(shop: string, secret: string, idempotencyKey: string, index: number): SignedDelivery {
   const attemptId = 8_000_000_000 + index;
   const body = JSON.stringify({
     id: attemptId,
@@ -95,7 +101,7 @@ function signedDelivery(shop: string, secret: string, idempotencyKey: string, in
   };
 }
 
-function post(agent: http.Agent, url: URL, delivery: { body: string; headers: Record<string, string> }): Promise<number> {
+function post(agent: http.Agent, url: URL, delivery: SignedDelivery): Promise<number> {
   return new Promise((resolve) => {
     const request = http.request(url, { method: "POST", agent, headers: delivery.headers }, (response) => {
       response.resume();
@@ -111,32 +117,45 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/**
+ * POSTs the deliveries, `concurrency` at a time over keep-alive connections, as Shopify
+ * does; the answer's status (0: no answer, the connection failed) and latency of each, in order.
+ */
+export async function postDeliveries(
+  appUrl: string,
+  deliveries: SignedDelivery[],
+  concurrency: number,
+  onAnswer?: (index: number, status: number) => void,
+): Promise<Array<{ status: number; latencyMs: number }>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const url = new URL(PATH, appUrl);
+  const answers = new Array<{ status: number; latencyMs: number }>(deliveries.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < deliveries.length) {
+        const index = next++;
+        const sentAt = performance.now();
+        const status = await post(agent, url, deliveries[index]);
+        answers[index] = { status, latencyMs: performance.now() - sentAt };
+        onAnswer?.(index, status);
+      }
+    }),
+  );
+  agent.destroy();
+  return answers;
+}
+
 export async function runWebhookStorm(options: StormOptions): Promise<StormResult> {
   const runId = randomUUID().slice(0, 8);
   const keys = await seedAwaitedAttempts(options.prisma, options.shop, options.count, runId);
   const deliveries = keys.map((key, index) => signedDelivery(options.shop, options.apiSecret, key, index));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const url = new URL(PATH, options.appUrl);
-  const latencies: number[] = [];
-  let failures = 0;
-  let next = 0;
   const cpuBefore = processCpuSeconds(options.appPid);
   const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (next < deliveries.length) {
-        const delivery = deliveries[next++];
-        const sentAt = performance.now();
-        const status = await post(agent, url, delivery);
-        latencies.push(performance.now() - sentAt);
-        if (status !== 200) failures++;
-      }
-    }),
-  );
+  const answers = await postDeliveries(options.appUrl, deliveries, options.concurrency);
   const seconds = (performance.now() - startedAt) / 1000;
   const cpuSeconds = processCpuSeconds(options.appPid) - cpuBefore;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
+  const latencies = answers.map((answer) => answer.latencyMs).sort((a, b) => a - b);
   const recorded = await options.prisma.billingAttempt.count({ where: { idempotencyKey: { endsWith: runId }, status: "SUCCEEDED" } });
   return {
     webhooks: deliveries.length,
@@ -144,7 +163,7 @@ export async function runWebhookStorm(options: StormOptions): Promise<StormResul
     seconds,
     perSecond: deliveries.length / seconds,
     latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] ?? 0 },
-    failures,
+    failures: answers.filter((answer) => answer.status !== 200).length,
     appCpuMsPerWebhook: (cpuSeconds * 1000) / deliveries.length,
     recorded,
   };

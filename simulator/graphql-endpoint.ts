@@ -106,17 +106,12 @@ async function runGraphql(services: GraphqlServices, shop: string, request: Grap
     operationName,
     charged: 0,
   });
-  let document: DocumentNode;
-  try {
-    document = parse(request.query);
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    return refused([error], 0, request.operationName);
-  }
+  const checked = checkedDocument(request.query);
+  if (checked instanceof GraphQLError) return refused([checked], 0, request.operationName);
+  const { document, validationErrors } = checked;
   const operationName = request.operationName ?? getOperationAST(document)?.name?.value;
   const requested = requestedQueryCost(adminSchema, document, request.operationName, request.variables);
 
-  const validationErrors = validate(adminSchema, document);
   if (validationErrors.length > 0) return refused([...validationErrors], requested, operationName);
   if (requested > MAX_QUERY_COST) return refused([maxCostExceeded(requested)], requested, operationName);
   if (services.faults.takeThrottle(shop) || !bucket.tryTake(requested)) {
@@ -142,6 +137,27 @@ async function runGraphql(services: GraphqlServices, shop: string, request: Grap
     extensions.search = context.searchWarnings.map(({ path, ...warning }) => ({ path: [path], warnings: [warning] }));
   }
   return { body: { ...result, extensions }, operationName, charged: actual };
+}
+
+// A client sends the same few documents again and again (the app's operations): parsing and
+// validating each once keeps the simulator's CPU for what a request really does.
+const checkedDocuments = new Map<string, { document: DocumentNode; validationErrors: readonly GraphQLError[] }>();
+const MAX_CHECKED_DOCUMENTS = 500;
+
+function checkedDocument(query: string): { document: DocumentNode; validationErrors: readonly GraphQLError[] } | GraphQLError {
+  const known = checkedDocuments.get(query);
+  if (known) return known;
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch (error) {
+    if (error instanceof GraphQLError) return error;
+    throw error;
+  }
+  const checked = { document, validationErrors: validate(adminSchema, document) };
+  if (checkedDocuments.size >= MAX_CHECKED_DOCUMENTS) checkedDocuments.clear();
+  checkedDocuments.set(query, checked);
+  return checked;
 }
 
 function maxCostExceeded(cost: number): GraphqlErrorBody {

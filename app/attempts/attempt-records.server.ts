@@ -1,7 +1,6 @@
 import type { Prisma } from "../db/client.server";
-import { isUniqueConstraintViolation } from "../db/errors";
 import { appConfig } from "../config/app-config.server";
-import { prisma } from "../db/app-database.server";
+import { directQuery, prisma } from "../db/app-database.server";
 import { rawSql } from "../db/raw-sql";
 import { AttemptStatus, isFinalAttemptStatus, isForwardTransition, type AttemptOutcome } from "./attempt-status";
 import { chunk } from "../lib/concurrency";
@@ -34,42 +33,66 @@ export async function recordFirstAttempts(shop: string, planned: PlannedCharge[]
     ...charge,
     idempotencyKey: billingAttemptIdempotencyKey(charge.contractId, charge.billingCycleIndex, 1),
   }));
-  const statusByKey = new Map<string, string>();
+  const toSend = new Set<string>();
   for (const slice of chunk(withKeys, KEY_CHUNK)) {
+    const inserted = await insertNewAttempts(shop, slice, runLocalDate);
+    for (const key of inserted) toSend.add(key);
+    // Recorded before (an earlier call, or another worker just now): sent again only if Shopify never confirmed it.
+    const existing = slice.filter((attempt) => !inserted.has(attempt.idempotencyKey));
+    if (existing.length === 0) continue;
     const rows = await prisma().billingAttempt.findMany({
-      where: { idempotencyKey: { in: slice.map((a) => a.idempotencyKey) } },
+      where: { idempotencyKey: { in: existing.map((attempt) => attempt.idempotencyKey) } },
       select: { idempotencyKey: true, status: true },
     });
-    for (const row of rows) statusByKey.set(row.idempotencyKey, row.status);
+    for (const row of rows) if (row.status === AttemptStatus.Pending) toSend.add(row.idempotencyKey);
   }
-  const fresh = withKeys.filter((attempt) => !statusByKey.has(attempt.idempotencyKey));
-  const rowOf = (attempt: AttemptToSend) => ({
-    shop,
-    contractId: attempt.contractId,
-    customerId: attempt.customerId,
-    billingCycleIndex: attempt.billingCycleIndex,
-    attemptNumber: 1,
-    idempotencyKey: attempt.idempotencyKey,
-    expectedBillingDate: attempt.expectedBillingDate,
-    runLocalDate,
-  });
-  try {
-    if (fresh.length > 0) await prisma().billingAttempt.createMany({ data: fresh.map(rowOf) });
-  } catch (error) {
-    if (!isUniqueConstraintViolation(error)) throw error;
-    // Another worker recorded some of them meanwhile (its lease expired while it ran): one by one.
-    for (const attempt of fresh) {
-      try {
-        await prisma().billingAttempt.create({ data: rowOf(attempt) });
-      } catch (rowError) {
-        if (!isUniqueConstraintViolation(rowError)) throw rowError;
-      }
-    }
+  return withKeys.filter((attempt) => toSend.has(attempt.idempotencyKey));
+}
+
+/**
+ * Inserts the attempts whose key is not recorded yet, in one statement, and returns their
+ * keys. MySQL cannot return what it inserted: there, the keys recorded before are read first.
+ */
+async function insertNewAttempts(shop: string, attempts: AttemptToSend[], runLocalDate: string): Promise<Set<string>> {
+  const provider = appConfig().database.provider;
+  const sql = rawSql(provider);
+  const { id } = sql;
+  const now = new Date();
+  let candidates = attempts;
+  if (provider === "mysql") {
+    const known = await prisma().billingAttempt.findMany({
+      where: { idempotencyKey: { in: attempts.map((attempt) => attempt.idempotencyKey) } },
+      select: { idempotencyKey: true },
+    });
+    const knownKeys = new Set(known.map((row) => row.idempotencyKey));
+    candidates = attempts.filter((attempt) => !knownKeys.has(attempt.idempotencyKey));
+    if (candidates.length === 0) return new Set();
   }
-  return withKeys.filter((attempt) => {
-    const status = statusByKey.get(attempt.idempotencyKey);
-    return status === undefined || status === AttemptStatus.Pending;
-  });
+  const rows = candidates.map(
+    (attempt) =>
+      `(${[
+        sql.value(shop, "text"),
+        sql.value(attempt.contractId, "text"),
+        sql.value(attempt.customerId, "text"),
+        sql.value(attempt.billingCycleIndex, "int"),
+        "1",
+        sql.value(attempt.idempotencyKey, "text"),
+        `'${AttemptStatus.Pending}'`,
+        sql.value(attempt.expectedBillingDate, "timestamp(3)"),
+        sql.value(runLocalDate, "text"),
+        sql.value(now, "timestamp(3)"),
+        sql.value(now, "timestamp(3)"),
+      ].join(", ")})`,
+  );
+  const columns = ["shop", "contractId", "customerId", "billingCycleIndex", "attemptNumber", "idempotencyKey", "status", "expectedBillingDate", "runLocalDate", "createdAt", "updatedAt"];
+  const insert = `INSERT ${provider === "mysql" ? "IGNORE " : ""}INTO ${id("BillingAttempt")} (${columns.map(id).join(", ")}) VALUES ${rows.join(", ")}`;
+  if (provider === "mysql") {
+    // A key recorded by another worker since the read above is skipped, and sent again only if still pending: harmless.
+    await prisma().$executeRawUnsafe(insert, ...sql.values);
+    return new Set(candidates.map((attempt) => attempt.idempotencyKey));
+  }
+  const inserted = await directQuery<{ idempotencyKey: string }>(`${insert} ON CONFLICT DO NOTHING RETURNING ${id("idempotencyKey")}`, sql.values);
+  return new Set(inserted.map((row) => row.idempotencyKey));
 }
 
 /** The cycle an attempt charges, as its record says (dunning keys its tracker on it). */
@@ -154,25 +177,25 @@ function outcomeUpdate(
  * first is not overwritten). Nothing about them concerns dunning yet.
  */
 export async function recordAcceptedAttempts(
-  db: Prisma.TransactionClient,
   shop: string,
   accepted: Array<{ idempotencyKey: string; shopifyAttemptId: string }>,
   sentAt: Date,
+  /** With other changes that must commit together; alone, one statement needs no transaction. */
+  tx?: Prisma.TransactionClient,
 ): Promise<void> {
   if (accepted.length === 0) return;
   const sql = rawSql(appConfig().database.provider);
   const { id } = sql;
   const shopifyIds = accepted.map(({ idempotencyKey, shopifyAttemptId }) => `WHEN ${sql.value(idempotencyKey, "text")} THEN ${sql.value(shopifyAttemptId, "text")}`);
-  await db.$executeRawUnsafe(
-    `UPDATE ${id("BillingAttempt")}
+  const update = `UPDATE ${id("BillingAttempt")}
      SET ${id("status")} = '${AttemptStatus.Processing}',
          ${id("shopifyAttemptId")} = CASE ${id("idempotencyKey")} ${shopifyIds.join(" ")} END,
          ${id("sentAt")} = ${sql.value(sentAt, "timestamp(3)")},
          ${id("updatedAt")} = ${sql.value(new Date(), "timestamp(3)")}
      WHERE ${id("shop")} = ${sql.value(shop, "text")} AND ${id("idempotencyKey")} IN (${sql.list(accepted.map(({ idempotencyKey }) => idempotencyKey), "text")})
-       AND ${id("status")} = '${AttemptStatus.Pending}'`,
-    ...sql.values,
-  );
+       AND ${id("status")} = '${AttemptStatus.Pending}'`;
+  if (tx) await tx.$executeRawUnsafe(update, ...sql.values);
+  else await directQuery(update, sql.values);
 }
 
 export interface CycleOfContract {

@@ -1,6 +1,6 @@
 import { appConfig } from "../config/app-config.server";
 import type { Prisma } from "../db/client.server";
-import { prisma } from "../db/app-database.server";
+import { directQuery, prisma } from "../db/app-database.server";
 import { rawSql } from "../db/raw-sql";
 import { AttemptStatus } from "./attempt-status";
 
@@ -77,7 +77,7 @@ async function recordOnPostgresql(successes: FirstChargeSuccess[], receivedAt: D
   const sql = rawSql("postgresql");
   const news = newsTable(sql, successes, true);
   const update = successUpdate(sql, receivedAt, "attempt");
-  const updated = await prisma().$queryRawUnsafe<Array<{ idempotencyKey: string }>>(
+  const updated = await directQuery<{ idempotencyKey: string }>(
     `WITH ${news},
      updated AS (
        UPDATE "BillingAttempt" AS attempt SET ${update.set} FROM news WHERE ${update.where}
@@ -88,7 +88,7 @@ async function recordOnPostgresql(successes: FirstChargeSuccess[], receivedAt: D
        SELECT news."deliveryKey", news.shop, news.topic, ${sql.value(receivedAt, "timestamp(3)")} FROM news JOIN updated USING ("idempotencyKey")
      )
      SELECT "idempotencyKey" FROM updated`,
-    ...sql.values,
+    sql.values,
   );
   return updated.map((row) => row.idempotencyKey);
 }

@@ -1,7 +1,7 @@
-import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
+import { RequestSlots, ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import { emptyDunningTally, runDueDunning, type DunningTally } from "../dunning/dunning-run.server";
-import { chargeDueCycles, findDueCharges } from "./charge-shop.server";
+import { chargeDueCycles, findDueCharges, REQUESTS_PER_SHOP } from "./charge-shop.server";
 import { findDueRun, nextRunAt, type DueRun } from "../time/due-time";
 import { emptyTally, type BillingRunTally } from "./run-tally";
 import {
@@ -25,8 +25,11 @@ export interface BillingRunOptions {
   leaseMs: number;
   /** Identifies this call in lease columns and logs. */
   workerId: string;
-  /** An Admin API client for the shop; throws ShopNotInstalledError when it has no session. */
-  clientForShop: (shop: string) => Promise<AdminApiClient>;
+  /**
+   * An Admin API client for the shop (its requests take the call's shared slots); throws
+   * ShopNotInstalledError when it has no session.
+   */
+  clientForShop: (shop: string, options: { sharedSlots: RequestSlots }) => Promise<AdminApiClient>;
   /** Real milliseconds, for leases and the time budget; injectable for tests. */
   clock?: () => number;
 }
@@ -47,6 +50,12 @@ export interface BillingRunSummary extends BillingRunTally {
 const claimMarginMs = (timeBudgetMs: number) => Math.min(1_000, timeBudgetMs / 10);
 /** Trackers worked on at once; dunning runs alongside the shops' scheduled charges. */
 const DUNNING_CONCURRENCY = 4;
+/**
+ * Shops claimed at once per unit of shopConcurrency. A shop spends most of a big run waiting
+ * for its own rate-limit bucket; while it waits it holds no request slot (shopConcurrency x
+ * REQUESTS_PER_SHOP in all), so others work meanwhile and every bucket is used at once.
+ */
+const SHOPS_CLAIMED_PER_SLOT = 8;
 
 /**
  * One call of the billing endpoint: claims due shops through database leases and bills
@@ -66,7 +75,7 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
   // Shops are listed in pages as workers need them, by one query at a time (idle workers
   // wait for it rather than all fetching the same shops); each shop is looked at once per call.
   const refill = async () => {
-    const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 2, lastListedId);
+    const batch = await findClaimableSchedules(options.now, new Date(clock()), options.shopConcurrency * 4, lastListedId);
     if (batch.length === 0) exhausted = true;
     else lastListedId = batch[batch.length - 1].id;
     queue.push(...batch);
@@ -79,21 +88,23 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
     return queue.shift();
   };
 
+  const dunning = emptyDunningTally();
+  const sharedSlots = new RequestSlots(options.shopConcurrency * REQUESTS_PER_SHOP);
+  const clientForShop = (shop: string) => options.clientForShop(shop, { sharedSlots });
   const worker = async () => {
     while (clock() < deadline - claimMarginMs(options.timeBudgetMs)) {
       const schedule = await nextSchedule();
       if (!schedule) return;
       tally.shops.due++;
       if (options.dryRun) {
-        await previewShop(schedule, options, tally, wouldCharge, clock, deadline);
+        await previewShop(schedule, options, clientForShop, tally, wouldCharge, clock, deadline);
       } else {
-        await billShop(schedule, options, tally, clock, deadline);
+        await billShop(schedule, options, clientForShop, tally, clock, deadline);
       }
     }
   };
-  const dunning = emptyDunningTally();
   await Promise.all([
-    ...Array.from({ length: options.shopConcurrency }, worker),
+    ...Array.from({ length: options.shopConcurrency * SHOPS_CLAIMED_PER_SLOT }, worker),
     runDueDunning(
       {
         now: options.now,
@@ -103,7 +114,7 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
         leaseMs: options.leaseMs,
         workerId: options.workerId,
         concurrency: DUNNING_CONCURRENCY,
-        clientForShop: options.clientForShop,
+        clientForShop,
       },
       dunning,
     ),
@@ -121,9 +132,12 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
   };
 }
 
+type ClientForShop = (shop: string) => Promise<AdminApiClient>;
+
 async function billShop(
   schedule: ClaimedSchedule,
   options: BillingRunOptions,
+  clientForShop: ClientForShop,
   tally: BillingRunTally,
   clock: () => number,
   deadline: number,
@@ -157,7 +171,7 @@ async function billShop(
   };
 
   try {
-    const client = await options.clientForShop(schedule.shop);
+    const client = await clientForShop(schedule.shop);
     const cyclesFrom = cyclesWindowStart(dueRun, now, catchUpWindowMs);
     const completed = await chargeDueCycles({ shop: schedule.shop, now, cyclesFrom, runLocalDate: dueRun.localDate, client, mayContinue, tally });
     if (!completed) {
@@ -189,6 +203,7 @@ async function billShop(
 async function previewShop(
   schedule: ClaimedSchedule,
   options: BillingRunOptions,
+  clientForShop: ClientForShop,
   tally: BillingRunTally,
   wouldCharge: NonNullable<BillingRunSummary["wouldCharge"]>,
   clock: () => number,
@@ -200,7 +215,7 @@ async function previewShop(
     return;
   }
   try {
-    const client = await options.clientForShop(schedule.shop);
+    const client = await clientForShop(schedule.shop);
     const charges = await findDueCharges({
       shop: schedule.shop,
       client,

@@ -1,7 +1,7 @@
 import { prisma } from "../db/app-database.server";
 import type { AdminApiClient } from "../shopify/admin-api-client.server";
 import {
-  listActiveSubscriptionContracts,
+  activeSubscriptionContractPages,
   type ActiveSubscriptionContract,
 } from "../shopify/operations/active-subscription-contracts.server";
 import { CONTRACTS_PER_CYCLES_REQUEST, fetchBillingCyclesInRange } from "../shopify/operations/subscription-billing-cycles.server";
@@ -20,7 +20,7 @@ import { chunk, mapWithConcurrency } from "../lib/concurrency";
 import type { BillingRunTally } from "./run-tally";
 
 /** Requests in flight per shop; the client's throttle governor paces them to the shop's bucket. */
-const REQUESTS_PER_SHOP = 4;
+export const REQUESTS_PER_SHOP = 4;
 /** An attempt still processing this long after Shopify accepted it has probably lost its webhook. */
 export const POLL_UNSETTLED_AFTER_MS = 15 * 60_000;
 const POLL_LIMIT_PER_RUN = 50;
@@ -36,16 +36,6 @@ export interface ShopBillingWork {
   /** False once the call's time budget is spent or the lease was lost: stop sending. */
   mayContinue: () => Promise<boolean>;
   tally: BillingRunTally;
-}
-
-/** Active contracts whose next billing date has come, those never attempted in the window first. */
-async function listDueContracts(work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally">) {
-  const contracts = await listActiveSubscriptionContracts(work.client);
-  const due = contracts.filter((contract) => contract.nextBillingDate && new Date(contract.nextBillingDate) <= work.now);
-  work.tally.contracts.due += due.length;
-  // A call that ran out of time is followed by one that starts with the contracts it did not reach.
-  const attempted = await contractsAttemptedSince(work.shop, work.cyclesFrom);
-  return [...due.filter((c) => !attempted.has(c.id)), ...due.filter((c) => attempted.has(c.id))];
 }
 
 /** The contracts' cycles that are due: unbilled, not skipped, expected within the window (one request). */
@@ -77,22 +67,35 @@ async function dueChargesOf(
 }
 
 /**
- * Runs `handle` on the shop's due contracts, a batch (one cycles query) at a time, while the
- * call may continue; returns false when it stopped before every batch was handled.
+ * Runs `handle` on the shop's active contracts whose next billing date has come, a batch (one
+ * cycles query) at a time, a page of contracts at a time, while the call may continue; returns
+ * false when it stopped before every batch was handled. Contracts attempted in the window
+ * come last: a call that ran out of time is followed by one that starts with the contracts it
+ * did not reach (and, last, any further cycle due for those it did).
  */
 async function forEachDueBatch(
   work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally" | "mayContinue">,
   handle: (batch: ActiveSubscriptionContract[]) => Promise<void>,
 ): Promise<boolean> {
-  const due = await listDueContracts(work);
+  const attempted = await contractsAttemptedSince(work.shop, work.cyclesFrom);
+  const attemptedAndDue: ActiveSubscriptionContract[] = [];
   let stopped = false;
-  await mapWithConcurrency(chunk(due, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
-    if (stopped || !(await work.mayContinue())) {
-      stopped = true;
-      return;
-    }
-    await handle(batch);
-  });
+  const handleAll = (contracts: ActiveSubscriptionContract[]) =>
+    mapWithConcurrency(chunk(contracts, CONTRACTS_PER_CYCLES_REQUEST), REQUESTS_PER_SHOP, async (batch) => {
+      if (stopped || !(await work.mayContinue())) {
+        stopped = true;
+        return;
+      }
+      await handle(batch);
+    });
+  for await (const page of activeSubscriptionContractPages(work.client)) {
+    const due = page.filter((contract) => contract.nextBillingDate && new Date(contract.nextBillingDate) <= work.now);
+    work.tally.contracts.due += due.length;
+    attemptedAndDue.push(...due.filter((contract) => attempted.has(contract.id)));
+    await handleAll(due.filter((contract) => !attempted.has(contract.id)));
+    if (stopped) return false;
+  }
+  await handleAll(attemptedAndDue);
   return !stopped;
 }
 

@@ -1,13 +1,13 @@
 import { appConfig } from "../config/app-config.server";
 import type { DatabaseTarget } from "../config/database-url";
-import { createPrismaClient, type PrismaClient } from "./client.server";
+import { createDatabase, type DirectQuery, type PrismaClient } from "./client.server";
 import { migrationsDirectory, readMigrations, type Migration } from "./migrate.server";
 import { assertDatabaseReady, inspectDatabase, type StartupCheckOptions } from "./readiness.server";
 
 declare global {
   // Survives Vite's module reloads in development, so each reload does not open a new pool;
   // the production server (server.ts) closes it once the requests in flight are done.
-  var __appPrisma: { client: PrismaClient; url: string } | undefined;
+  var __appPrisma: { client: PrismaClient; directQuery: DirectQuery; url: string } | undefined;
 }
 
 /**
@@ -15,11 +15,23 @@ declare global {
  * (nothing connects at import), and created anew when the configuration names another one.
  */
 export function prisma(): PrismaClient {
+  return appDatabase().client;
+}
+
+/**
+ * One raw statement on the app's pool, outside any transaction: for the hot multi-row
+ * statements (app/db/raw-sql.ts builds them). On PostgreSQL it skips Prisma altogether.
+ */
+export function directQuery<Row>(sql: string, values: unknown[]): Promise<Row[]> {
+  return appDatabase().directQuery<Row>(sql, values);
+}
+
+function appDatabase() {
   const target = appConfig().database;
   if (!globalThis.__appPrisma || globalThis.__appPrisma.url !== target.url) {
-    globalThis.__appPrisma = { client: createPrismaClient(target), url: target.url };
+    globalThis.__appPrisma = { ...createDatabase(target), url: target.url };
   }
-  return globalThis.__appPrisma.client;
+  return globalThis.__appPrisma;
 }
 
 /** Closes the pool (the server's shutdown, a test's end); the next use opens a new one. */

@@ -5,7 +5,7 @@ import path from "node:path";
 // SQLite client's types describe all three generated clients.
 import type { PrismaClient } from ".prisma-providers/sqlite";
 import type { DatabaseProvider, DatabaseTarget } from "../config/database-url";
-import { createDriverAdapterFactory } from "./driver-adapter";
+import { createDriver } from "./driver-adapter";
 import { countDatabaseStatement } from "../observability/metrics.server";
 import { ClientNotGeneratedError } from "./errors";
 
@@ -48,14 +48,28 @@ export function loadGeneratedClient(
 }
 
 export function createPrismaClient(target: DatabaseTarget): PrismaClient {
+  return createDatabase(target).client;
+}
+
+/** One statement outside Prisma's transactions: its rows. */
+export type DirectQuery = <Row>(sql: string, values: unknown[]) => Promise<Row[]>;
+
+/**
+ * The Prisma client for the target, and a way to run a raw statement on the same pool: the
+ * driver itself on PostgreSQL (far cheaper than Prisma's raw path), Prisma's raw path elsewhere.
+ */
+export function createDatabase(target: DatabaseTarget): { client: PrismaClient; directQuery: DirectQuery } {
   const { PrismaClient: GeneratedPrismaClient } = loadGeneratedClient(target.provider);
+  const { factory, pgPool } = createDriver(target);
   // "minimal": the default format quotes the (minified) call site into every error message.
-  const client = new GeneratedPrismaClient({
-    adapter: createDriverAdapterFactory(target),
-    errorFormat: "minimal",
-    log: [{ emit: "event", level: "query" }],
-  });
+  const client = new GeneratedPrismaClient({ adapter: factory, errorFormat: "minimal", log: [{ emit: "event", level: "query" }] });
   // Counted for /api/metrics and the benchmark (statements per charged contract).
   (client as unknown as { $on(event: "query", listener: () => void): void }).$on("query", countDatabaseStatement);
-  return client;
+  const directQuery: DirectQuery = pgPool
+    ? async <Row>(sql: string, values: unknown[]) => {
+        countDatabaseStatement();
+        return (await pgPool.query(sql, values)).rows as Row[];
+      }
+    : <Row>(sql: string, values: unknown[]) => client.$queryRawUnsafe<Row[]>(sql, ...values);
+  return { client, directQuery };
 }

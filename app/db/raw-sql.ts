@@ -13,7 +13,9 @@ export function rawSql(provider: DatabaseProvider) {
     id: (name: string) => (provider === "mysql" ? `\`${name}\`` : `"${name}"`),
     /** A bound value; `postgresqlType` casts it there, where a bare parameter's type may be unknown. */
     value(value: unknown, postgresqlType?: string): string {
-      values.push(value);
+      // PostgreSQL's timestamp(3) columns hold UTC without an offset (as Prisma writes them):
+      // a Date is sent as that text, whatever the process's time zone.
+      values.push(provider === "postgresql" && value instanceof Date ? value.toISOString().replace("T", " ").replace("Z", "") : value);
       return provider === "postgresql" ? `$${values.length}${postgresqlType ? `::${postgresqlType}` : ""}` : "?";
     },
     list(items: readonly unknown[], postgresqlType?: string): string {

@@ -24,10 +24,15 @@ export async function settleAttempts(
   // Accepted and processing, the usual answer: recorded together, nothing for dunning yet.
   const accepted = sentAt ? outcomes.filter(({ outcome }) => outcome.status === AttemptStatus.Processing && outcome.shopifyAttemptId) : [];
   const others = outcomes.filter((entry) => !accepted.includes(entry));
+  const processing = accepted.map(({ idempotencyKey, outcome }) => ({ idempotencyKey, shopifyAttemptId: outcome.shopifyAttemptId as string }));
+  if (others.length === 0 && sentAt) {
+    // One statement: no transaction needed.
+    await recordAcceptedAttempts(shop, processing, sentAt);
+    return;
+  }
   await prisma().$transaction(
     async (tx) => {
-      const processing = accepted.map(({ idempotencyKey, outcome }) => ({ idempotencyKey, shopifyAttemptId: outcome.shopifyAttemptId as string }));
-      if (sentAt) await recordAcceptedAttempts(tx, shop, processing, sentAt);
+      if (sentAt) await recordAcceptedAttempts(shop, processing, sentAt, tx);
       for (const { idempotencyKey, outcome } of others) await settleAttempt(tx, { shop, idempotencyKey }, outcome, at, sentAt);
     },
     // A big run queues many of these for the pool; Prisma's default 2 s wait is too short there.

@@ -24,7 +24,13 @@ export function countWebhook(result: string): void {
   metrics.webhooks[result] = (metrics.webhooks[result] ?? 0) + 1;
 }
 
-export function readMetrics(): AppMetrics & { uptimeSeconds: number; rssBytes: number; peakRssBytes: number } {
+/** Where the resident memory is: V8's heap (used and reserved), and memory outside it (buffers, WebAssembly). */
+function memoryBreakdown() {
+  const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+  return { heapUsedBytes: heapUsed, heapTotalBytes: heapTotal, externalBytes: external, arrayBuffersBytes: arrayBuffers };
+}
+
+export function readMetrics(): AppMetrics & { uptimeSeconds: number; rssBytes: number; peakRssBytes: number; memory: ReturnType<typeof memoryBreakdown> } {
   return {
     databaseStatements: metrics.databaseStatements,
     shopifyCalls: { ...metrics.shopifyCalls },
@@ -33,5 +39,6 @@ export function readMetrics(): AppMetrics & { uptimeSeconds: number; rssBytes: n
     rssBytes: process.memoryUsage.rss(),
     // resourceUsage reports kilobytes on Linux.
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    memory: memoryBreakdown(),
   };
 }

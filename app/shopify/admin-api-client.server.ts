@@ -39,6 +39,11 @@ export interface AdminApiClientOptions {
   maxAttempts?: number;
   /** In-flight requests per client; default 8. */
   maxConcurrency?: number;
+  /**
+   * Slots shared with other shops' clients (one billing call's), taken once the shop's
+   * bucket lets a request go: a shop waiting for its rate limit holds none of them.
+   */
+  sharedSlots?: RequestSlots;
   /** Per HTTP request, body included; default 30 s. */
   timeoutMs?: number;
   /** One record per HTTP round trip (metrics). */
@@ -101,7 +106,7 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   const governor = new ThrottleGovernor({ now, sleep });
-  const slots = new ConcurrencyLimit(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
+  const slots = new RequestSlots(Math.max(1, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY));
   const learnedCosts = new Map<string, number>();
   // Once Shopify says the shop cannot be served, no further request is sent to it.
   let terminal: ShopifyTerminalError | undefined;
@@ -116,10 +121,15 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
         governor.cancel(reservation);
         return undefined;
       }
-      const startedAt = now();
-      const { answer, status } = await send(operation.name, body, reservation);
-      report(operation.name, status, answer, now() - startedAt);
-      return answer;
+      const releaseShared = await options.sharedSlots?.acquire();
+      try {
+        const startedAt = now();
+        const { answer, status } = await send(operation.name, body, reservation);
+        report(operation.name, status, answer, now() - startedAt);
+        return answer;
+      } finally {
+        releaseShared?.();
+      }
     } finally {
       release();
     }
@@ -259,7 +269,8 @@ function positive(value: number | undefined): value is number {
 }
 
 /** At most `limit` holders at once; waiters are served first come, first served. */
-class ConcurrencyLimit {
+/** At most `limit` holders at once; the others wait in line. */
+export class RequestSlots {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 

@@ -35,14 +35,19 @@ interface ActiveSubscriptionContractsData {
 // Shopify's maximum page size; one page costs about as much as a few small queries.
 const PAGE_SIZE = 250;
 
-export async function listActiveSubscriptionContracts(client: AdminApiClient): Promise<ActiveSubscriptionContract[]> {
-  const contracts: ActiveSubscriptionContract[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const data: ActiveSubscriptionContractsData = await client.request(ActiveSubscriptionContracts, { first: PAGE_SIZE, after });
-    contracts.push(...data.subscriptionContracts.nodes);
+/**
+ * The shop's active contracts a page at a time, the next page requested while the caller
+ * works on this one: a shop with many contracts is never held in memory whole.
+ */
+export async function* activeSubscriptionContractPages(client: AdminApiClient): AsyncGenerator<ActiveSubscriptionContract[]> {
+  const fetchPage = (after: string | null) => client.request(ActiveSubscriptionContracts, { first: PAGE_SIZE, after });
+  let next: Promise<ActiveSubscriptionContractsData> | undefined = fetchPage(null);
+  while (next) {
+    const data: ActiveSubscriptionContractsData = await next;
     const { hasNextPage, endCursor } = data.subscriptionContracts.pageInfo;
-    if (!hasNextPage || !endCursor) return contracts;
-    after = endCursor;
+    next = hasNextPage && endCursor ? fetchPage(endCursor) : undefined;
+    // A page fetched ahead and never read must not fail unhandled when the caller stops early.
+    next?.catch(() => undefined);
+    yield data.subscriptionContracts.nodes;
   }
 }
