@@ -17,6 +17,14 @@ describe("connectionFailureReason", () => {
       "SQLITE_CANTOPEN: unable to open database file",
     ],
     [adapterError({ kind: "DatabaseAccessDenied" }), "access denied (check the user name and its grants)"],
+    // Opening a transaction on a pooled MariaDB connection the server has dropped: the adapter's own error.
+    [
+      Object.assign(new Error("socket has unexpectedly been closed"), {
+        name: "DriverAdapterError",
+        cause: { kind: "mysql", code: 45009, originalCode: "45009", originalMessage: "socket has unexpectedly been closed" },
+      }),
+      "socket has unexpectedly been closed",
+    ],
   ])("%# names the reason", (error, reason) => {
     expect(connectionFailureReason(error)).toBe(reason);
   });

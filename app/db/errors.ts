@@ -95,6 +95,8 @@ interface DriverAdapterCause {
 }
 
 function driverAdapterCause(error: unknown): DriverAdapterCause | undefined {
+  // Unwrapped when it comes from opening a transaction: the adapter's own error, not Prisma's.
+  if ((error as { name?: unknown } | null)?.name === "DriverAdapterError") return (error as { cause?: DriverAdapterCause }).cause;
   const meta = (error as { meta?: { driverAdapterError?: { cause?: DriverAdapterCause } } } | null)?.meta;
   return meta?.driverAdapterError?.cause;
 }

@@ -83,4 +83,40 @@ describe.each(testProviders().filter((provider) => provider !== "sqlite"))("%s: 
     expect((await prisma.session.findFirstOrThrow({ where: { shop: SHOP } })).scope).toBe("read_orders");
     expect((await callAction(`${ROUTES}/api.billing.run`, billingRunRequest({}))).status).toBe(200);
   });
+
+  it("answers a billing-attempt result 503 while it is down (the batched path too), and records it once it is back", async () => {
+    const idempotencyKey = `billing-77-cycle-1-attempt-1-${provider}`;
+    await prisma.billingAttempt.create({
+      data: {
+        shop: SHOP,
+        contractId: "gid://shopify/SubscriptionContract/77",
+        billingCycleIndex: 1,
+        attemptNumber: 1,
+        idempotencyKey,
+        status: "PROCESSING",
+        shopifyAttemptId: "gid://shopify/SubscriptionBillingAttempt/770",
+        expectedBillingDate: PINNED_NOW,
+        runLocalDate: PINNED_NOW.toISOString().slice(0, 10),
+      },
+    });
+    const result = () =>
+      signedWebhookRequest({
+        topic: "subscription_billing_attempts/success",
+        shop: SHOP,
+        payload: { id: 770, admin_graphql_api_id: "gid://shopify/SubscriptionBillingAttempt/770", idempotency_key: idempotencyKey, admin_graphql_api_order_id: "gid://shopify/Order/7" },
+        webhookId: `outage-result-${provider}`,
+      });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await proxy.cut();
+    try {
+      const answer = await callAction(`${ROUTES}/webhooks.subscription_billing_attempts`, result());
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get("Retry-After")).toBe("30");
+    } finally {
+      await proxy.restore();
+      warn.mockRestore();
+    }
+    expect((await callAction(`${ROUTES}/webhooks.subscription_billing_attempts`, result())).status).toBe(200);
+    expect(await prisma.billingAttempt.findUniqueOrThrow({ where: { idempotencyKey } })).toMatchObject({ status: "SUCCEEDED", orderId: "gid://shopify/Order/7" });
+  });
 });
