@@ -109,7 +109,10 @@ async function recordOnSqlite(tx: Prisma.TransactionClient, successes: FirstChar
 
 /**
  * MySQL has neither a data-changing WITH nor UPDATE ... RETURNING: the awaited first charges
- * whose delivery is new are read and locked, updated by one statement, their deliveries recorded.
+ * are read and locked, updated by one statement, their deliveries recorded. No separate check
+ * for deliveries seen before: one recorded earlier left its attempt SUCCEEDED in the same
+ * transaction, so an awaited attempt's delivery is new; should one still be known, its insert
+ * fails the batch, which then takes the full path.
  */
 async function recordOnMysql(tx: Prisma.TransactionClient, successes: FirstChargeSuccess[], receivedAt: Date): Promise<string[]> {
   const lookup = rawSql("mysql");
@@ -119,14 +122,8 @@ async function recordOnMysql(tx: Prisma.TransactionClient, successes: FirstCharg
      FOR UPDATE`,
     ...lookup.values,
   );
-  const seenLookup = rawSql("mysql");
-  const processed = await tx.$queryRawUnsafe<Array<{ webhookId: string }>>(
-    `SELECT \`webhookId\` FROM \`ProcessedWebhook\` WHERE \`webhookId\` IN (${seenLookup.list(successes.map((success) => success.deliveryKey))})`,
-    ...seenLookup.values,
-  );
-  const seen = new Set(processed.map((row) => row.webhookId));
   const shopOf = new Map(awaited.map((row) => [row.idempotencyKey, row.shop]));
-  const news = successes.filter((success) => shopOf.get(success.idempotencyKey) === success.shop && !seen.has(success.deliveryKey));
+  const news = successes.filter((success) => shopOf.get(success.idempotencyKey) === success.shop);
   if (news.length === 0) return [];
   const sql = rawSql("mysql");
   const caseOf = (value: (success: FirstChargeSuccess) => unknown) =>
