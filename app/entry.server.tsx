@@ -1,9 +1,10 @@
 import { PassThrough } from "node:stream";
 import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { logUnexpectedError } from "./http/unexpected-error.server";
 
 // The production server (server.ts) and the dev server start and stop the app through the
 // build's entry module; the production server also answers result webhooks through it.
@@ -12,6 +13,16 @@ export { receiveAttemptResult } from "./webhooks/attempt-results-intake.server";
 export { MAX_WEBHOOK_BODY_BYTES } from "./webhooks/webhook-request";
 
 export const streamTimeout = 5000;
+
+/**
+ * An error a loader or an action did not expect (thrown responses are answers, not errors):
+ * logged without personal data; the root's error boundary shows the merchant a way back.
+ */
+export function handleError(error: unknown, { request }: { request: Request }) {
+  // A page that does not exist, a method a route does not take: the caller's mistake, no bug.
+  if (request.signal.aborted || (isRouteErrorResponse(error) && error.status < 500)) return;
+  logUnexpectedError(error, request);
+}
 
 export default async function handleRequest(
   request: Request,

@@ -11,13 +11,16 @@ const root = path.resolve(import.meta.dirname, "..");
 /** app/'s units, top to bottom; a unit may import units of a later group only. */
 const APP_LAYERS: string[][] = [
   ["routes", "root", "entry.server"],
+  // React pieces the admin pages and the root's error page share.
+  ["components"],
   ["start-up.server"],
   ["cron"],
   ["shopify.server"],
-  ["webhooks", "shops"],
-  ["dunning"],
+  // Orchestration: webhook intake, install and privacy, and the admin pages' read models that span domains.
+  ["webhooks", "shops", "overview", "shop-settings"],
+  ["dunning", "charges"],
   ["schedules"],
-  ["attempts"],
+  ["attempts", "customers"],
   ["shopify", "http"],
   ["db"],
   ["observability"],

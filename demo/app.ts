@@ -89,9 +89,10 @@ export function adminUrl(appUrl: string, shop: string, hours = 2): string {
 
 /** Opens the app from the shop's admin (token exchange, afterAuth); returns the schedule the page shows. */
 export async function installFromAdmin(appUrl: string, shop: string): Promise<string> {
-  const response = await fetch(adminUrl(appUrl, shop), { headers: { "User-Agent": BROWSER_USER_AGENT } });
+  // British English: the page writes the hour on a 24-hour clock ("09:00").
+  const response = await fetch(adminUrl(appUrl, shop), { headers: { "User-Agent": BROWSER_USER_AGENT, "Accept-Language": "en-GB" } });
   const html = await response.text();
-  const schedule = /Subscriptions are charged every day at (?:<!-- -->)?([\d:]+)(?:<!-- -->)? in(?:<!-- -->)? (?:<!-- -->)?([\w/+-]+)/.exec(html);
+  const schedule = /Subscriptions are charged every day at ([\d:]+), [^(<]*\(the shop(?:&#x27;|')s time zone, ([\w/+-]+)\)/.exec(html);
   if (response.status !== 200 || !schedule) throw new Error(`installing ${shop} failed (HTTP ${response.status})`);
   return `${schedule[1]} ${schedule[2]}`;
 }

@@ -199,6 +199,15 @@ export function createBillingControl(
     createCustomer,
     createContract,
 
+    /** The customer's name or email changed in Shopify (the app subscribes to no customers/update webhook: it reads them again). */
+    updateCustomer(shop: string, customerId: string, input: Pick<CreateCustomerInput, "email" | "firstName" | "lastName">): void {
+      const customer = store.forShop(shopDomain(shops, shop)).customers.get(customerId);
+      if (!customer) throw new Error(`updateCustomer: no customer ${customerId} in this shop`);
+      if (input.email !== undefined) customer.email = input.email;
+      if (input.firstName !== undefined) customer.firstName = input.firstName;
+      if (input.lastName !== undefined) customer.lastName = input.lastName;
+    },
+
     /** A change made elsewhere (the customer portal, the merchant): raises the contract webhooks if the status changed. */
     setContractStatus(shop: string, contractId: string, status: ContractStatus): void {
       if (!(CONTRACT_STATUSES as readonly string[]).includes(status)) throw new Error(`setContractStatus: unknown status "${status}"`);

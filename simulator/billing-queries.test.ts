@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { adminSchema } from "./admin-schema";
 import { ATTEMPT_BY_ID, billingSetup, CREATE_ATTEMPT, START } from "../tests/support/simulator-billing-setup";
 import { closeAfterEachTest, SHOP } from "../tests/support/simulator-connection";
+import { billingCyclesOperation } from "../app/shopify/operations/subscription-billing-cycles.server";
+import { SubscriptionContractForDunning } from "../app/shopify/operations/subscription-contract.server";
 
 closeAfterEachTest();
 
@@ -96,6 +98,24 @@ describe("subscription contract queries", () => {
       lines: { nodes: [{ title: "Subscription box", quantity: 1, currentPrice: { amount: "29.0", currencyCode: "USD" } }] },
     });
     expect(page2.edges[0]?.node).toMatchObject({ id: third.contractId, billingPolicy: { interval: "YEAR", maxCycles: 3 }, lines: { nodes: [{ currentPrice: { amount: "99.5", currencyCode: "EUR" } }] } });
+  });
+
+  it("names a contract's customer as Shopify does: the full name, else the email; the default email address apart", async () => {
+    const { simulator, run } = await billingSetup();
+    const named = simulator.createContract(SHOP, { interval: "MONTH", nextBillingDate: START, amount: "1.00", firstName: "Grace", lastName: "Hopper", email: "grace@example.com" });
+    const unnamed = simulator.createContract(SHOP, { interval: "MONTH", nextBillingDate: START, amount: "1.00", firstName: "", lastName: "", email: "anon@example.com" });
+    const query = `query($a: ID!, $b: ID!) {
+      a: subscriptionContract(id: $a) { customer { id displayName defaultEmailAddress { emailAddress } } }
+      b: subscriptionContract(id: $b) { customer { displayName defaultEmailAddress { emailAddress } } }
+    }`;
+    type Answer = Record<"a" | "b", { customer: { id?: string; displayName: string; defaultEmailAddress: { emailAddress: string } | null } }>;
+    const before = (await run<Answer>(query, { a: named.contractId, b: unnamed.contractId })).data!;
+    expect(before.a.customer).toEqual({ id: named.customerId, displayName: "Grace Hopper", defaultEmailAddress: { emailAddress: "grace@example.com" } });
+    expect(before.b.customer).toEqual({ displayName: "anon@example.com", defaultEmailAddress: { emailAddress: "anon@example.com" } });
+
+    simulator.updateCustomer(SHOP, named.customerId, { lastName: "Brewster Hopper", email: "admiral@example.com" });
+    const after = (await run<Answer>(query, { a: named.contractId, b: unnamed.contractId })).data!;
+    expect(after.a.customer).toMatchObject({ displayName: "Grace Brewster Hopper", defaultEmailAddress: { emailAddress: "admiral@example.com" } });
   });
 
   it("ignores an undocumented search field and says so in extensions.search", async () => {
@@ -229,6 +249,8 @@ describe("the schema against an app's operations", () => {
     attemptById: ATTEMPT_BY_ID,
     bulkCharge: BULK_CHARGE,
     bulkResults: BULK_RESULTS,
+    appDueCycles: billingCyclesOperation(2).document,
+    appContractForDunning: SubscriptionContractForDunning.document,
     deprecatedAttemptFields: `query Old($id: ID!) { subscriptionBillingAttempt(id: $id) { ready errorCode errorMessage nextActionUrl order { id } processingError { code message } } }`,
   };
 

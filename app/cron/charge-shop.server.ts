@@ -17,6 +17,7 @@ import {
   type PlannedCharge,
 } from "../attempts/attempt-records.server";
 import { chunk, mapWithConcurrency } from "../lib/concurrency";
+import { recordCustomers, type CustomerFacts } from "../customers/customer-records.server";
 import type { BillingRunTally } from "./run-tally";
 
 /** Requests in flight per shop; the client's throttle governor paces them to the shop's bucket. */
@@ -38,25 +39,27 @@ export interface ShopBillingWork {
   tally: BillingRunTally;
 }
 
-/** The contracts' cycles that are due: unbilled, not skipped, expected within the window (one request). */
+/** The contracts' cycles that are due (unbilled, not skipped, expected within the window), and their customers: one request. */
 async function dueChargesOf(
   work: Pick<ShopBillingWork, "client" | "now" | "cyclesFrom" | "tally">,
   contracts: ActiveSubscriptionContract[],
-): Promise<PlannedCharge[]> {
+): Promise<{ charges: PlannedCharge[]; customers: CustomerFacts[] }> {
   const { now, cyclesFrom, tally } = work;
   const cyclesByContract = await fetchBillingCyclesInRange(
     work.client,
     contracts.map((contract) => contract.id),
     { start: cyclesFrom, end: now },
   );
-  return contracts.flatMap((contract) => {
-    const { cycles = [], customerId = null } = cyclesByContract.get(contract.id) ?? {};
+  const customers: CustomerFacts[] = [];
+  const charges = contracts.flatMap((contract) => {
+    const { cycles = [], customerId = null, customer = null } = cyclesByContract.get(contract.id) ?? {};
     const due = cycles.filter((cycle) => {
       const expected = new Date(cycle.billingAttemptExpectedDate);
       return cycle.status === "UNBILLED" && !cycle.skipped && expected > cyclesFrom && expected <= now;
     });
     if (due.length === 0 && new Date(contract.nextBillingDate as string) <= cyclesFrom) tally.contracts.outsideWindow++;
     tally.cycles.due += due.length;
+    if (due.length > 0 && customer) customers.push(customer);
     return due.map((cycle) => ({
       contractId: contract.id,
       customerId,
@@ -64,6 +67,7 @@ async function dueChargesOf(
       expectedBillingDate: new Date(cycle.billingAttemptExpectedDate),
     }));
   });
+  return { charges, customers };
 }
 
 /**
@@ -105,7 +109,7 @@ export async function findDueCharges(
 ): Promise<PlannedCharge[] | undefined> {
   const charges: PlannedCharge[] = [];
   const completed = await forEachDueBatch(work, async (batch) => {
-    charges.push(...(await dueChargesOf(work, batch)));
+    charges.push(...(await dueChargesOf(work, batch)).charges);
   });
   return completed ? charges : undefined;
 }
@@ -119,8 +123,10 @@ export async function findDueCharges(
 export async function chargeDueCycles(work: ShopBillingWork): Promise<boolean> {
   await settleLateAttempts(work);
   return forEachDueBatch(work, async (batch) => {
-    const planned = await dueChargesOf(work, batch);
+    const { charges: planned, customers } = await dueChargesOf(work, batch);
     if (planned.length === 0) return;
+    // Who is charged, for the admin's Charges and Dunning pages: one statement per batch.
+    await recordCustomers(work.shop, customers, work.now);
     const toSend = await recordFirstAttempts(work.shop, planned, work.runLocalDate);
     work.tally.cycles.alreadyAttempted += planned.length - toSend.length;
     for (const group of chunk(toSend, ATTEMPTS_PER_REQUEST)) await sendAttempts(work, group);

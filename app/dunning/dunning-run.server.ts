@@ -5,6 +5,7 @@ import { billingAttemptIdempotencyKey } from "../attempts/idempotency-key";
 import type { DunningTracker, Prisma } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
 import { mapWithConcurrency } from "../lib/concurrency";
+import { recordCustomers } from "../customers/customer-records.server";
 import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
@@ -18,7 +19,7 @@ import {
 import { fetchContractForDunning, type ContractForDunning } from "../shopify/operations/subscription-contract.server";
 import { localDateAt } from "../time/due-time";
 import { settleAttempt } from "./attempt-results.server";
-import { decideNextStep, isOpenTracker, NextAction, type DunningEvent, type EmailResult } from "./next-step";
+import { decideNextStep, isOpenTracker, NextAction, type DunningEvent, type EmailResult, type NextStep } from "./next-step";
 import { FinalAction } from "./policy";
 import { getDunningPolicy } from "./policy.server";
 import { claimTracker, countDueTrackers, findDueTrackers, releaseTracker } from "./tracker-claims.server";
@@ -132,23 +133,43 @@ export async function runDueDunning(options: DunningRunOptions, tally: DunningTa
   tally.remaining = await countDueTrackers(now);
 }
 
+/** What is due on a claimed tracker (its lease held): the contract is read, then the due email, retry or final action done. */
 async function workOnTracker(tracker: DunningTracker, client: AdminApiClient, now: Date, tally: DunningTally): Promise<void> {
+  const read = await readContractOfTracker(tracker, client, now, tally);
+  if (!read) return;
+  const { tracker: current, contract } = read;
+  if (current.emailDueAt && current.emailDueAt <= now) await sendDueEmail(current, contract, client, now, tally);
+  if (current.nextAction && current.nextActionAt && current.nextActionAt <= now) {
+    if (current.nextAction === NextAction.Retry) await sendRetry(current, client, now, tally);
+    else if (current.nextAction === NextAction.FinalAction) await applyFinalAction(current, client, now, tally);
+  }
+}
+
+/**
+ * Reads a claimed tracker's contract and records what it says (customer, price); null when
+ * the contract or cycle no longer needs collecting (the tracker is closed or its final
+ * action recorded meanwhile).
+ */
+export async function readContractOfTracker(
+  tracker: DunningTracker,
+  client: AdminApiClient,
+  now: Date,
+  tally: DunningTally,
+): Promise<{ tracker: DunningTracker; contract: ContractForDunning } | null> {
   const contract = await fetchContractForDunning(client, tracker.contractId, tracker.billingCycleIndex);
   if (!contract) {
     await closeOutside(tracker, "The contract no longer exists in Shopify: dunning closed without charging.", now, tally);
-    return;
+    return null;
   }
   const current = await recordContractFacts(prisma(), tracker, {
     customerId: contract.customerId,
     amount: contract.cycleAmount,
     currencyCode: contract.currencyCode,
   });
-  if (!(await contractStillNeedsDunning(current, contract, now, client, tally))) return;
-  if (current.emailDueAt && current.emailDueAt <= now) await sendDueEmail(current, contract, client, now, tally);
-  if (current.nextAction && current.nextActionAt && current.nextActionAt <= now) {
-    if (current.nextAction === NextAction.Retry) await sendRetry(current, client, now, tally);
-    else if (current.nextAction === NextAction.FinalAction) await applyFinalAction(current, client, now, tally);
-  }
+  // Who the customer is, for the admin's pages.
+  await recordCustomers(tracker.shop, [contract.customer], now);
+  if (!(await contractStillNeedsDunning(current, contract, now, client, tally))) return null;
+  return { tracker: current, contract };
 }
 
 /** Decides what `event` means for the tracker and writes it (the webhooks do the same). */
@@ -196,11 +217,27 @@ async function contractStillNeedsDunning(
 async function sendDueEmail(tracker: DunningTracker, contract: ContractForDunning, client: AdminApiClient, now: Date, tally: DunningTally) {
   const policy = await getDunningPolicy(tracker.shop);
   const due: DunningEvent = { kind: "EMAIL_DUE", at: now, policy, hasPaymentMethod: Boolean(contract.paymentMethodId) };
-  const step = decideNextStep(due, trackerView(tracker));
+  await emailTheCustomer(tracker, contract, client, due, now, tally);
+}
+
+/**
+ * Decides whether `request` (the email coming due, or the merchant asking) sends the
+ * payment-update email, and sends it: counted as sent before Shopify is asked, so a lost
+ * answer never lets a second one out within the interval. Returns the decided step.
+ */
+export async function emailTheCustomer(
+  tracker: DunningTracker,
+  contract: ContractForDunning,
+  client: AdminApiClient,
+  request: Extract<DunningEvent, { kind: "EMAIL_DUE" | "MERCHANT_EMAIL_REQUESTED" }>,
+  now: Date,
+  tally: DunningTally,
+): Promise<{ step: NextStep; result?: Exclude<EmailResult, "NOT_SENT"> }> {
+  const step = decideNextStep(request, trackerView(tracker));
   await applyStep(prisma(), tracker, tracker, step, { at: now });
   if (step.kind !== "SEND_EMAIL" || !contract.paymentMethodId) {
     tally.emailsSuppressed++;
-    return;
+    return { step };
   }
   let result: Exclude<EmailResult, "NOT_SENT">;
   let messages: string | undefined;
@@ -212,9 +249,11 @@ async function sendDueEmail(tracker: DunningTracker, contract: ContractForDunnin
     if (!(error instanceof ShopifyUnavailableError)) throw error;
     result = "UNCONFIRMED";
   }
-  await apply(prisma(), tracker, { kind: "EMAIL_ANSWERED", result, messages, previousSentAt: tracker.lastEmailSentAt }, { at: now });
+  const requestedByMerchant = request.kind === "MERCHANT_EMAIL_REQUESTED";
+  await apply(prisma(), tracker, { kind: "EMAIL_ANSWERED", result, messages, previousSentAt: tracker.lastEmailSentAt, requestedByMerchant }, { at: now });
   if (result === "REFUSED") tally.emailsSuppressed++;
   else tally.emailsSent++;
+  return { step, result };
 }
 
 /**
@@ -223,7 +262,7 @@ async function sendDueEmail(tracker: DunningTracker, contract: ContractForDunnin
  * The attempt is recorded and the tracker marked before sending, so the result's webhook,
  * which may arrive before the answer, always finds the attempt it reports on.
  */
-async function sendRetry(tracker: DunningTracker, client: AdminApiClient, now: Date, tally: DunningTally) {
+export async function sendRetry(tracker: DunningTracker, client: AdminApiClient, now: Date, tally: DunningTally) {
   const cycle = { shop: tracker.shop, contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex };
   const latest = await findAttemptOfCycle(prisma(), cycle, tracker.attemptCount);
   const step = decideNextStep({ kind: "RETRY_DUE", at: now, latestAttemptUnconfirmed: latest?.status === AttemptStatus.Pending }, trackerView(tracker));

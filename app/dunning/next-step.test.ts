@@ -7,6 +7,7 @@ import {
   decideAfterFailure,
   decideAfterPaymentMethodChange,
   decideAfterSuccess,
+  decideNextStep,
   type NextStep,
   TrackerStatus,
   type TrackerView,
@@ -181,5 +182,67 @@ describe("other events", () => {
   it("closes an open tracker from outside, and leaves a closed one alone", () => {
     expect(decideAfterExternalClose(open(2), "The contract was paused in Shopify.")).toEqual({ kind: "CLOSE", reason: "The contract was paused in Shopify." });
     expect(decideAfterExternalClose({ status: "RECOVERED", attemptCount: 2 }, "x").kind).toBe("IGNORE");
+  });
+});
+
+describe("the merchant's actions", () => {
+  const now = new Date("2026-11-05T10:00:00Z");
+  const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3600_000);
+  const waiting: TrackerView = { status: "WAITING_FOR_PAYMENT_METHOD", attemptCount: 1, nextAction: "FINAL_ACTION" };
+  const scheduled: TrackerView = { status: "OPEN", attemptCount: 2, nextAction: "RETRY" };
+  const finalActionDue: TrackerView = { status: "OPEN", attemptCount: 5, nextAction: "FINAL_ACTION" };
+  const inFlight: TrackerView = { status: "OPEN", attemptCount: 2, nextAction: null };
+  const challenged: TrackerView = { status: "ACTION_REQUIRED", attemptCount: 1, nextAction: null };
+  const closed = (status: TrackerView["status"]): TrackerView => ({ status, attemptCount: 3, nextAction: null });
+
+  it.each<[string, TrackerView | null, number, NextStep["kind"]]>([
+    ["a retry scheduled later", scheduled, 2, "RETRY"],
+    ["waiting for a new payment method", waiting, 1, "RETRY"],
+    ["the final action about to run", finalActionDue, 5, "RETRY"],
+    ["the 10th attempt in 30 days would be the 11th", scheduled, 10, "IGNORE"],
+    ["the 9th in 30 days: one more is allowed", scheduled, 9, "RETRY"],
+    ["a retry in flight", inFlight, 2, "IGNORE"],
+    ["waiting for 3-D Secure", challenged, 1, "IGNORE"],
+    ["recovered", closed("RECOVERED"), 3, "IGNORE"],
+    ["stopped", closed("STOPPED"), 3, "IGNORE"],
+    ["no tracker", null, 0, "IGNORE"],
+  ])("retry now: %s", (_name, tracker, attemptsInLast30Days, kind) => {
+    const step = decideNextStep({ kind: "MERCHANT_RETRY_REQUESTED", at: now, attemptsInLast30Days }, tracker);
+    expect(step.kind).toBe(kind);
+    if (step.kind === "RETRY") {
+      // Due at once, as the next attempt of the cycle, and never an email or a notice of its own.
+      expect(step).toMatchObject({ at: now, retryNumber: tracker!.attemptCount, emailCustomer: false, notifyMerchant: false, requestedByMerchant: true });
+    }
+  });
+
+  it.each<[string, TrackerView | null, NextStep["kind"], RegExp?]>([
+    ["retrying", scheduled, "STOP"],
+    ["waiting for a payment method", waiting, "STOP"],
+    ["waiting for 3-D Secure", challenged, "STOP"],
+    ["a retry in flight", inFlight, "IGNORE", /with Shopify right now/],
+    ["already stopped", closed("STOPPED"), "IGNORE", /already stopped/],
+    ["recovered", closed("RECOVERED"), "IGNORE", /no longer followed up/],
+  ])("stop dunning: %s", (_name, tracker, kind, reason) => {
+    const step = decideNextStep({ kind: "MERCHANT_STOP_REQUESTED" }, tracker);
+    expect(step.kind).toBe(kind);
+    if (step.kind === "STOP") expect(step.requestedByMerchant).toBe(true);
+    if (reason) expect(step.reason).toMatch(reason);
+  });
+
+  const emailPolicy = { ...DEFAULT_DUNNING_POLICY, sendPaymentUpdateEmail: false, paymentUpdateEmailIntervalHours: 72 };
+  it.each<[string, TrackerView, Date | null, boolean, NextStep["kind"]]>([
+    ["never emailed (automatic emails off: the merchant asked)", waiting, null, true, "SEND_EMAIL"],
+    ["emailed 73 hours ago", waiting, hoursAgo(73), true, "SEND_EMAIL"],
+    ["emailed 71 hours ago: within the interval", waiting, hoursAgo(71), true, "IGNORE"],
+    ["no payment method to update", scheduled, null, false, "IGNORE"],
+    ["closed", closed("EXHAUSTED"), null, true, "IGNORE"],
+  ])("email again: %s", (_name, tracker, lastEmailSentAt, hasPaymentMethod, kind) => {
+    const step = decideNextStep({ kind: "MERCHANT_EMAIL_REQUESTED", at: now, policy: emailPolicy, hasPaymentMethod }, { ...tracker, lastEmailSentAt });
+    expect(step.kind).toBe(kind);
+  });
+
+  it("words the merchant's email in the history", () => {
+    const answered = decideNextStep({ kind: "EMAIL_ANSWERED", result: "SENT", previousSentAt: null, requestedByMerchant: true }, waiting);
+    expect(answered.reason).toBe("As you asked, Shopify emailed the customer a link to update their payment method.");
   });
 });

@@ -1,6 +1,6 @@
 import { DeclineClass } from "./decline-classes";
 import type { AttemptOutcome } from "../attempts/attempt-status";
-import { addDays, delayBeforeRetryDays, type DunningPolicy, type FinalAction, remainingScheduleDays } from "./policy";
+import { addDays, delayBeforeRetryDays, type DunningPolicy, type FinalAction, MAX_ATTEMPTS_IN_30_DAYS, remainingScheduleDays } from "./policy";
 
 /**
  * What dunning does next, decided from what just happened and where the tracker is. Pure:
@@ -66,11 +66,13 @@ export type NextStep =
   | { kind: "IGNORE"; reason: string }
   /** Nothing changes but the history: something happened that the merchant should see. */
   | { kind: "NOTE"; event: string; reason: string }
-  | { kind: "RETRY"; at: Date; retryNumber: number; emailCustomer: boolean; notifyMerchant: boolean; reason: string }
+  /** `requestedByMerchant`: the merchant's "retry now" (its own history line). */
+  | { kind: "RETRY"; at: Date; retryNumber: number; emailCustomer: boolean; notifyMerchant: boolean; requestedByMerchant?: boolean; reason: string }
   | { kind: "AWAIT_PAYMENT_METHOD"; until: Date; emailCustomer: boolean; finalAction: FinalAction; reason: string }
   | { kind: "FINAL_ACTION"; action: FinalAction; at: Date; notifyMerchant: boolean; reason: string }
   | { kind: "AWAIT_AUTHENTICATION"; reason: string }
-  | { kind: "STOP"; reason: string }
+  /** `requestedByMerchant`: the merchant stopped it (no notice for them: they know). */
+  | { kind: "STOP"; reason: string; requestedByMerchant?: boolean }
   | { kind: "RECOVER"; reason: string }
   | { kind: "CLOSE"; reason: string }
   /** A retry is about to be sent as attempt `attemptNumber` (recorded first, re-sent under the same key after `resendAt`). */
@@ -105,7 +107,11 @@ export type DunningEvent =
   | { kind: "FINAL_ACTION_APPLIED"; action: FinalAction }
   | { kind: "FINAL_ACTION_REFUSED"; action: FinalAction; messages: string }
   | { kind: "EMAIL_DUE"; at: Date; policy: DunningPolicy; hasPaymentMethod: boolean }
-  | { kind: "EMAIL_ANSWERED"; result: "SENT" | "UNCONFIRMED" | "REFUSED"; messages?: string; previousSentAt: Date | null };
+  | { kind: "EMAIL_ANSWERED"; result: "SENT" | "UNCONFIRMED" | "REFUSED"; messages?: string; previousSentAt: Date | null; requestedByMerchant?: boolean }
+  /** The merchant's actions on the tracker page (app/dunning/merchant-actions.server.ts). */
+  | { kind: "MERCHANT_RETRY_REQUESTED"; at: Date; attemptsInLast30Days: number }
+  | { kind: "MERCHANT_STOP_REQUESTED" }
+  | { kind: "MERCHANT_EMAIL_REQUESTED"; at: Date; policy: DunningPolicy; hasPaymentMethod: boolean };
 
 /**
  * What happens to the tracker (null: the cycle has none yet) after `event`: the one
@@ -143,6 +149,12 @@ export function decideNextStep(event: DunningEvent, tracker: TrackerView | null)
       return tracker ? decideEmail(tracker, event) : noTracker;
     case "EMAIL_ANSWERED":
       return emailAnswered(event);
+    case "MERCHANT_RETRY_REQUESTED":
+      return tracker ? decideMerchantRetry(tracker, event) : noTracker;
+    case "MERCHANT_STOP_REQUESTED":
+      return tracker ? decideMerchantStop(tracker) : noTracker;
+    case "MERCHANT_EMAIL_REQUESTED":
+      return tracker ? decideMerchantEmail(tracker, event) : noTracker;
   }
 }
 
@@ -201,7 +213,11 @@ function decideEmail(tracker: TrackerView, event: Extract<DunningEvent, { kind: 
 function emailAnswered(event: Extract<DunningEvent, { kind: "EMAIL_ANSWERED" }>): NextStep {
   switch (event.result) {
     case "SENT":
-      return { kind: "EMAIL_RESULT", result: "SENT", reason: "Shopify emailed the customer a link to update their payment method." };
+      return {
+        kind: "EMAIL_RESULT",
+        result: "SENT",
+        reason: `${event.requestedByMerchant ? "As you asked, " : ""}Shopify emailed the customer a link to update their payment method.`,
+      };
     case "UNCONFIRMED":
       // It may have gone out: it stays counted as sent, and the interval holds the next one back.
       return {
@@ -335,4 +351,66 @@ function staleness(attemptNumber: number, tracker: TrackerView | null): NextStep
   if (!isOpenTracker(tracker.status)) return { kind: "IGNORE", reason: `the tracker is already ${tracker.status}` };
   if (attemptNumber < tracker.attemptCount) return { kind: "IGNORE", reason: `attempt ${attemptNumber} is older than attempt ${tracker.attemptCount}` };
   return undefined;
+}
+
+/**
+ * The merchant's "retry now": the next attempt goes out at once (merchant-actions sends it
+ * through the cron's own path), unless the tracker is closed, an attempt is in flight, the
+ * customer must authenticate, or one more attempt would pass the card networks' 30-day cap.
+ */
+function decideMerchantRetry(tracker: TrackerView, event: Extract<DunningEvent, { kind: "MERCHANT_RETRY_REQUESTED" }>): NextStep {
+  if (!isOpenTracker(tracker.status)) return { kind: "IGNORE", reason: "This payment is no longer followed up: there is nothing to retry." };
+  if (tracker.status === TrackerStatus.ActionRequired) {
+    return { kind: "IGNORE", reason: "The customer must complete 3-D Secure for this payment; a new attempt would ask them again." };
+  }
+  if (tracker.status === TrackerStatus.Open && !tracker.nextAction) {
+    return { kind: "IGNORE", reason: "A retry is already with Shopify; its result appears here as soon as it comes." };
+  }
+  if (event.attemptsInLast30Days >= MAX_ATTEMPTS_IN_30_DAYS) {
+    return {
+      kind: "IGNORE",
+      reason: `This contract was charged ${event.attemptsInLast30Days} times in the last 30 days; card networks penalise more than ${MAX_ATTEMPTS_IN_30_DAYS}, so no attempt is added now.`,
+    };
+  }
+  return {
+    kind: "RETRY",
+    at: event.at,
+    retryNumber: tracker.attemptCount,
+    emailCustomer: false,
+    notifyMerchant: false,
+    requestedByMerchant: true,
+    reason: `You asked to retry now: retry ${tracker.attemptCount} is being sent to Shopify.`,
+  };
+}
+
+/** The merchant's "stop dunning": nothing more is retried, emailed or applied. Not while an attempt is in flight. */
+function decideMerchantStop(tracker: TrackerView): NextStep {
+  if (tracker.status === TrackerStatus.Stopped) return { kind: "IGNORE", reason: "Dunning is already stopped for this payment." };
+  if (!isOpenTracker(tracker.status)) return { kind: "IGNORE", reason: "This payment is no longer followed up." };
+  if (tracker.status === TrackerStatus.Open && !tracker.nextAction) {
+    return { kind: "IGNORE", reason: "A retry is with Shopify right now; stop dunning once its result is in." };
+  }
+  return {
+    kind: "STOP",
+    requestedByMerchant: true,
+    reason: "You stopped dunning: nothing more is retried or emailed for this payment, and no final action is applied.",
+  };
+}
+
+/**
+ * The merchant's "send the payment-update email again": sent even when automatic emails are
+ * off (the merchant asked), but never twice within the interval, and only when the contract
+ * has a payment method (Shopify's email updates that one).
+ */
+function decideMerchantEmail(tracker: TrackerView, event: Extract<DunningEvent, { kind: "MERCHANT_EMAIL_REQUESTED" }>): NextStep {
+  if (!isOpenTracker(tracker.status)) return { kind: "IGNORE", reason: "This payment is no longer followed up: no email is sent." };
+  const hours = event.policy.paymentUpdateEmailIntervalHours;
+  const last = tracker.lastEmailSentAt;
+  if (last && event.at.getTime() - last.getTime() < hours * 3600_000) {
+    return { kind: "IGNORE", reason: `A payment-update email went out less than ${hours} hours ago: at most one per ${hours} hours.` };
+  }
+  if (!event.hasPaymentMethod) {
+    return { kind: "IGNORE", reason: "The contract has no payment method (or it was revoked): Shopify's update email needs one." };
+  }
+  return { kind: "SEND_EMAIL", reason: "You asked to email the customer again." };
 }

@@ -22,7 +22,12 @@ export async function getDunningPolicy(shop: string, db: Db = prisma()): Promise
 export async function saveDunningPolicy(shop: string, fields: PolicyFields): Promise<PolicyValidation> {
   const parsed = parseDunningPolicy(fields);
   if (!parsed.ok) return parsed;
-  const row = policyFields(parsed.policy);
-  await prisma().dunningPolicy.upsert({ where: { shop }, create: { shop, ...row }, update: row });
+  await storeDunningPolicy(prisma(), shop, parsed.policy);
   return parsed;
+}
+
+/** Writes a validated policy as the shop's (saving the same policy twice changes nothing but its updatedAt). */
+export async function storeDunningPolicy(db: Db, shop: string, policy: DunningPolicy): Promise<void> {
+  const row = policyFields(policy);
+  await db.dunningPolicy.upsert({ where: { shop }, create: { shop, ...row }, update: row });
 }

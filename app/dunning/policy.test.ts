@@ -36,8 +36,6 @@ describe("dunning policy", () => {
 
   it.each<[string, PolicyFields, string, RegExp]>([
     ["retries without delays", { retryCount: "3", retryDelaysDays: "" }, "retryDelaysDays", /set to 3 but no delays/],
-    ["delays without retries", { retryCount: "0", retryDelaysDays: "2, 4" }, "retryCount", /set to 0 but retry delays are given/],
-    ["more delays than retries", { retryCount: "2", retryDelaysDays: "1, 2, 3" }, "retryDelaysDays", /3 delays for 2 retries/],
     ["a negative delay", { retryDelaysDays: "1, -3, 5, 7" }, "retryDelaysDays", /delay 2 is "-3".*cannot be negative/],
     ["a zero delay", { retryDelaysDays: "1, 0, 5, 7" }, "retryDelaysDays", /delay 2 is "0"/],
     ["a fractional delay", { retryDelaysDays: "1.5" }, "retryDelaysDays", /whole number of days/],
@@ -45,7 +43,7 @@ describe("dunning policy", () => {
     ["too many retries", { retryCount: "13", retryDelaysDays: "3" }, "retryCount", /from 0 to 12/],
     ["negative retries", { retryCount: "-1" }, "retryCount", /from 0 to 12/],
     ["non-numeric retries", { retryCount: "four" }, "retryCount", /whole number/],
-    ["an unknown final action", { finalAction: "REFUND" }, "finalAction", /SKIP, PAUSE, CANCEL/],
+    ["an unknown final action", { finalAction: "REFUND" }, "finalAction", /skip the cycle, pause the contract or cancel it/],
     ["a bad inventory delay", { inventoryRetryDelaysDays: "x" }, "inventoryRetryDelaysDays", /Inventory retry delay 1 is "x"/],
     ["an inventory schedule without delays", { inventoryRetryCount: "2", inventoryRetryDelaysDays: "" }, "inventoryRetryDelaysDays", /Inventory retries are set to 2/],
     ["an email interval of 0 hours", { paymentUpdateEmailIntervalHours: "0" }, "paymentUpdateEmailIntervalHours", /from 1 to 720/],
@@ -54,6 +52,55 @@ describe("dunning policy", () => {
     const parsed = withFields(fields);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.errors[field as keyof typeof parsed.errors]).toMatch(message);
+  });
+
+  // Lowering the retries while the old delays are still listed is what a merchant does: the
+  // delays past the retries are never used, so they are accepted and dropped on save.
+  it.each<[string, PolicyFields, { retryCount: number; delaysDays: number[] }]>([
+    ["4 delays for 2 retries", { retryCount: "2", retryDelaysDays: "1, 3, 5, 7" }, { retryCount: 2, delaysDays: [1, 3] }],
+    ["3 delays for 2 retries", { retryCount: "2", retryDelaysDays: "1, 2, 3" }, { retryCount: 2, delaysDays: [1, 2] }],
+    ["delays for 0 retries", { retryCount: "0", retryDelaysDays: "2, 4" }, { retryCount: 0, delaysDays: [] }],
+    ["as many delays as retries", { retryCount: "3", retryDelaysDays: "2 4 6" }, { retryCount: 3, delaysDays: [2, 4, 6] }],
+  ])("accepts %s, keeping only the delays the retries use", (_name, fields, expected) => {
+    const parsed = withFields(fields);
+    expect(parsed.ok && parsed.policy.payment).toEqual({ ...expected, finalAction: "PAUSE" });
+    expect(parsed.ok && policyFields(parsed.policy).retryDelaysDays).toBe(expected.delaysDays.join(", "));
+  });
+
+  it("still checks the delays it drops: a bad one is reported wherever it is", () => {
+    const parsed = withFields({ retryCount: "1", retryDelaysDays: "1, 3, x" });
+    expect(!parsed.ok && parsed.errors.retryDelaysDays).toMatch(/^Payment retry delay 3 is "x"\./);
+  });
+
+  it.each<[string, PolicyFields, Record<string, RegExp>]>([
+    [
+      "every bad delay of a list",
+      { retryDelaysDays: "1, -2, 5, x" },
+      { retryDelaysDays: /^Payment retry delay 2 is "-2", delay 4 is "x" \(a delay cannot be negative\)\. Each delay must be a whole number of days from 1 to 30\.$/ },
+    ],
+    [
+      "every bad field at once",
+      { retryCount: "x", retryDelaysDays: "0, 40", finalAction: "", inventoryRetryDelaysDays: "1, 1.5", paymentUpdateEmailIntervalHours: "1000", sendPaymentUpdateEmail: "maybe" },
+      {
+        retryCount: /^Payment retries must be a whole number from 0 to 12\.$/,
+        retryDelaysDays: /^Payment retry delay 1 is "0", delay 2 is "40"\./,
+        finalAction: /payment retries run out/,
+        inventoryRetryDelaysDays: /^Inventory retry delay 2 is "1\.5"\./,
+        paymentUpdateEmailIntervalHours: /from 1 to 720/,
+        sendPaymentUpdateEmail: /Choose/,
+      },
+    ],
+    [
+      "both schedules over the 30-day cap",
+      { retryCount: "12", retryDelaysDays: "1", inventoryRetryCount: "11", inventoryRetryDelaysDays: "2" },
+      { retryDelaysDays: /^Payment schedule makes 13 attempts/, inventoryRetryDelaysDays: /^Inventory schedule makes 12 attempts/ },
+    ],
+  ])("reports %s, each on its field", (_name, fields, expected) => {
+    const parsed = withFields(fields);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(Object.keys(parsed.errors).sort()).toEqual(Object.keys(expected).sort());
+    for (const [field, message] of Object.entries(expected)) expect(parsed.errors[field as keyof typeof parsed.errors]).toMatch(message);
   });
 
   it("rejects a schedule that attempts a card more than 10 times in 30 days, and says which days", () => {

@@ -145,28 +145,33 @@ function parseSchedule(
   const delaysText = String(fields[names.delays] ?? "").trim();
   const delayTokens = delaysText === "" ? [] : delaysText.split(/[\s,]+/).filter(Boolean);
   const delaysDays: number[] = [];
+  // Every bad delay is named, not only the first: the merchant corrects them all at once.
+  const badDelays: string[] = [];
+  let negative = false;
   delayTokens.forEach((token, i) => {
     const days = /^-?\d+$/.test(token) ? Number(token) : NaN;
     if (!Number.isInteger(days) || days < 1 || days > MAX_DELAY_DAYS) {
-      errors[names.delays] ??= `${label} retry delay ${i + 1} is "${token}": each delay must be a whole number of days from 1 to ${MAX_DELAY_DAYS}${days < 0 ? " (a delay cannot be negative)" : ""}.`;
+      badDelays.push(`${badDelays.length === 0 ? `${label} retry delay` : "delay"} ${i + 1} is "${token}"`);
+      negative ||= days < 0;
     }
     delaysDays.push(days);
   });
-  if (retryCount !== undefined && !errors[names.count] && !errors[names.delays]) {
-    if (retryCount > 0 && delaysDays.length === 0) {
-      errors[names.delays] = `${label} retries are set to ${retryCount} but no delays are given: list the days between attempts, e.g. "1, 3, 5, 7".`;
-    } else if (retryCount === 0 && delaysDays.length > 0) {
-      errors[names.count] = `${label} retries are set to 0 but retry delays are given: set the number of retries, or clear the delays to apply the final action at the first failure.`;
-    } else if (delaysDays.length > retryCount) {
-      errors[names.delays] = `${label} has ${delaysDays.length} delays for ${retryCount} retries: give one delay per retry (or fewer; the last one repeats).`;
-    }
+  if (badDelays.length > 0) {
+    errors[names.delays] =
+      `${badDelays.join(", ")}${negative ? " (a delay cannot be negative)" : ""}. ` +
+      `Each delay must be a whole number of days from 1 to ${MAX_DELAY_DAYS}.`;
+  }
+  if (retryCount !== undefined && retryCount > 0 && !errors[names.count] && !errors[names.delays] && delaysDays.length === 0) {
+    errors[names.delays] = `${label} retries are set to ${retryCount} but no delays are given: list the days between attempts, e.g. "1, 3, 5, 7".`;
   }
   const finalAction = String(fields[names.action] ?? "").toUpperCase() as FinalAction;
   if (!FINAL_ACTIONS.includes(finalAction)) {
-    errors[names.action] = `${label} final action must be one of ${FINAL_ACTIONS.join(", ")}.`;
+    errors[names.action] = `Choose what happens when the ${label.toLowerCase()} retries run out: skip the cycle, pause the contract or cancel it.`;
   }
   if (Object.keys(errors).length > before) return undefined;
-  const schedule: RetrySchedule = { retryCount: retryCount as number, delaysDays, finalAction };
+  // Delays past the number of retries are never used: lowering the retries from 4 to 2 keeps
+  // the first two delays, and the saved policy drops the rest (the form says so).
+  const schedule: RetrySchedule = { retryCount: retryCount as number, delaysDays: delaysDays.slice(0, retryCount), finalAction };
   const within30 = maxAttemptsWithin30Days(schedule);
   if (within30 > MAX_ATTEMPTS_IN_30_DAYS) {
     errors[names.delays] =

@@ -126,7 +126,27 @@ async function recordStep(db: Db, tracker: DunningTracker, step: Change, applied
     });
   }
   const notice = merchantNoticeOf(step, tracker);
-  if (notice) await db.merchantNotification.create({ data: { shop: tracker.shop, trackerId: tracker.id, contractId: tracker.contractId, ...notice } });
+  if (notice) {
+    // One notice per tracker: the newest says what needs the merchant now.
+    if (!opened) await retireNotices(db, tracker, context.at);
+    await db.merchantNotification.create({ data: { shop: tracker.shop, trackerId: tracker.id, contractId: tracker.contractId, ...notice } });
+  } else if (applied && RESOLVING_STEPS.has(step.kind)) {
+    await retireNotices(db, tracker, context.at);
+  }
+}
+
+/**
+ * Recovered, closed without charging, its final action applied, or stopped by the merchant:
+ * nothing is left for the merchant to do. (A stop for a shop-side error leaves its own notice.)
+ */
+const RESOLVING_STEPS: ReadonlySet<Change["kind"]> = new Set(["RECOVER", "CLOSE", "EXHAUST", "STOP"]);
+
+/**
+ * Takes a tracker's notices off the merchant's list (dismissedAt is when a notice stopped
+ * being shown: dismissed by the merchant, replaced by a newer one, or its tracker resolved).
+ */
+function retireNotices(db: Db, tracker: DunningTracker, at: Date) {
+  return db.merchantNotification.updateMany({ where: { shop: tracker.shop, trackerId: tracker.id, dismissedAt: null }, data: { dismissedAt: at } });
 }
 
 async function recordEvent(db: Db, tracker: DunningTracker, kind: string, detail: string, context: Pick<StepContext, "at" | "attemptNumber" | "errorCode">) {
@@ -258,7 +278,7 @@ function cronChanges(step: CronStep, context: StepContext): Prisma.DunningTracke
 function eventKindOf(step: Change): string | null {
   switch (step.kind) {
     case "RETRY":
-      return "RETRY_SCHEDULED";
+      return step.requestedByMerchant ? "RETRY_REQUESTED" : "RETRY_SCHEDULED";
     case "AWAIT_PAYMENT_METHOD":
       return "WAITING_FOR_PAYMENT_METHOD";
     case "FINAL_ACTION":
@@ -268,7 +288,7 @@ function eventKindOf(step: Change): string | null {
     case "RECOVER":
       return "RECOVERED";
     case "STOP":
-      return "STOPPED";
+      return step.requestedByMerchant ? "STOPPED_BY_MERCHANT" : "STOPPED";
     case "CLOSE":
       return "CLOSED";
     case "EXHAUST":
@@ -292,7 +312,7 @@ function merchantNoticeOf(step: Change, tracker: DunningTracker): { kind: string
   if ((step.kind === "RETRY" || step.kind === "FINAL_ACTION") && step.notifyMerchant) {
     return { kind: MerchantNotificationKind.Inventory, message: `${where} is out of stock. ${step.reason}` };
   }
-  if (step.kind === "STOP") return { kind: MerchantNotificationKind.DunningStopped, message: `${where}: ${step.reason}` };
+  if (step.kind === "STOP" && !step.requestedByMerchant) return { kind: MerchantNotificationKind.DunningStopped, message: `${where}: ${step.reason}` };
   if (step.kind === "AWAIT_AUTHENTICATION") return { kind: MerchantNotificationKind.ActionRequired, message: `${where}: ${step.reason}` };
   return undefined;
 }

@@ -44,6 +44,15 @@ describe("MerchantFormat", () => {
     expect(format("en-GB", "UTC").hour(0)).toBe("00:00");
   });
 
+  it("names the shop's time zone as people say it, in the merchant's language", () => {
+    expect(format("en-US", "Pacific/Auckland").timeZoneName()).toBe("New Zealand Time");
+    expect(format("en-US", "America/Los_Angeles").timeZoneName()).toBe("Pacific Time");
+    expect(format("fr-FR", "Pacific/Auckland").timeZoneName()).toBe("heure de la Nouvelle-Zélande");
+    // A zone with no name of its own keeps its IANA name rather than an offset.
+    expect(format("en-US", "UTC").timeZoneName()).toBe("UTC");
+    expect(format("en-US", "Etc/GMT+12").timeZoneName()).toBe("Etc/GMT+12");
+  });
+
   it("falls back to US English for a locale Intl does not know or a malformed one", () => {
     expect(supportedLocale("xx-invalid-###")).toBe("en-US");
     expect(supportedLocale(undefined)).toBe("en-US");

@@ -45,10 +45,12 @@ export class MerchantFormat {
   readonly locale: string;
   readonly timeZone: string;
   private readonly currentYear: string;
+  private readonly now: Date;
 
   constructor(context: MerchantFormatContext) {
     this.locale = supportedLocale(context.locale);
     this.timeZone = context.timeZone;
+    this.now = context.now;
     this.currentYear = this.yearOf(context.now);
   }
 
@@ -103,6 +105,16 @@ export class MerchantFormat {
   /** 0.732 -> "73.2%" ("73,2 %" in French). */
   percent(ratio: number): string {
     return cached(`percent|${this.locale}`, () => new Intl.NumberFormat(this.locale, { style: "percent", maximumFractionDigits: 1 })).format(ratio);
+  }
+
+  /** The shop's zone as people name it, in the merchant's language: "New Zealand Time", "heure de la Nouvelle-Zélande". */
+  timeZoneName(): string {
+    const name = cached(`zone-name|${this.locale}|${this.timeZone}`, () => new Intl.DateTimeFormat(this.locale, { timeZone: this.timeZone, timeZoneName: "longGeneric" }))
+      // Today's name: zones whose rules changed name their past differently.
+      .formatToParts(this.now)
+      .find((part) => part.type === "timeZoneName")?.value;
+    // Zones without a name of their own (UTC, Etc/GMT+12) read better as their IANA name.
+    return name && !/^(GMT|UTC)([+−-]|$)/.test(name) ? name : this.timeZone;
   }
 
   /** "9:00 AM" where clocks run to 12, "09:00" where they run to 24. */

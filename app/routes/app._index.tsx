@@ -1,91 +1,333 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
-import { getBillingScheduleView, type BillingScheduleView } from "../schedules/schedule.server";
-import { formatBillingHour } from "../time/time-zone";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Box, Button, Card, Divider, InlineGrid, InlineStack, Layout, Link, Text } from "@shopify/polaris";
+import { AdminPage } from "../components/admin-page";
+import { RunsChart } from "../components/runs-chart";
+import { dismissMerchantAttention } from "../dunning/merchant-attention.server";
+import { readFormFields } from "../http/form-fields.server";
+import { merchantLocale } from "../http/merchant-locale";
+import { parseRowId } from "../http/row-id";
+import { getOverview, type AttentionLine, type OverviewView, type RecoveryView } from "../overview/overview.server";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  return { schedule: await getBillingScheduleView(session.shop, admin.graphql, new Date()) };
+  return getOverview(session.shop, admin.graphql, { now: new Date(), locale: merchantLocale(request) });
 };
 
-export default function BillingScheduleHome() {
-  const { schedule } = useLoaderData<typeof loader>();
+/** Dismisses one line of "Needs your attention". */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const { intent, id } = await readFormFields(request);
+  const noticeId = parseRowId(id);
+  if (intent !== "dismiss" || noticeId === undefined) return data({ ok: false as const, error: "Nothing to dismiss." }, { status: 400 });
+  return { ok: true as const, dismissed: await dismissMerchantAttention(session.shop, noticeId, new Date()) };
+};
+
+export default function Overview() {
+  const { overview } = useLoaderData<typeof loader>();
   return (
-    <Page>
-      <TitleBar title="Subscription billing" />
+    <AdminPage title="Overview">
       <Layout>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <InlineStack gap="200" blockAlign="center">
-                <Text as="h2" variant="headingMd">
-                  Billing schedule
-                </Text>
-                {schedule.active ? <Badge tone="success">Active</Badge> : <Badge tone="attention">Paused</Badge>}
-              </InlineStack>
-              <Text as="p" data-testid="billing-time">
-                Subscriptions are charged every day at {formatBillingHour(schedule.billingHour)} in{" "}
-                {schedule.timezone}.
-              </Text>
-              {schedule.nextRunLocal ? (
-                <Text as="p" data-testid="next-run">
-                  {schedule.runIsDue
-                    ? `Due now (since ${schedule.nextRunLocal}): billing starts at the scheduler's next call.`
-                    : `Next billing run: ${schedule.nextRunLocal}.`}
-                </Text>
-              ) : null}
-            </BlockStack>
-          </Card>
+          <BillingCard billing={overview.billing} />
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Last run
-              </Text>
-              <LastRun lastRun={schedule.lastRun} />
-            </BlockStack>
-          </Card>
+          <AttentionCard attention={overview.attention} />
+        </Layout.Section>
+        <Layout.Section>
+          <RunsCard runs={overview.runs} billing={overview.billing} />
+        </Layout.Section>
+        <Layout.Section>
+          <RecoveryCard recovery={overview.recovery} atRisk={overview.atRisk} />
         </Layout.Section>
       </Layout>
-    </Page>
+      <Box paddingBlockEnd="800" />
+    </AdminPage>
   );
 }
 
-const ATTEMPT_LABELS: Array<[status: string, label: string]> = [
-  ["SUCCEEDED", "charged"],
-  ["PROCESSING", "processing"],
-  ["PENDING", "not yet sent"],
-  ["FAILED", "failed"],
-  ["ACTION_REQUIRED", "awaiting 3-D Secure"],
-  ["REJECTED", "refused by Shopify"],
-];
+function BillingCard({ billing }: { billing: OverviewView["billing"] }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            Billing schedule
+          </Text>
+          {billing.active ? <Badge tone="success">Active</Badge> : <Badge tone="attention">Paused</Badge>}
+        </InlineStack>
+        <div data-testid="billing-time">
+          <Text as="p">
+            {`Subscriptions are charged every day at ${billing.hourText}, ${billing.timeZoneName} (the shop's time zone, ${billing.timeZone}).`}
+          </Text>
+        </div>
+        {billing.nextRunText ? (
+          <div data-testid="next-run">
+            <Text as="p">
+              {billing.runIsDue ? (
+                <>Due now (since {billing.nextRunText}): billing starts at the scheduler&apos;s next call.</>
+              ) : (
+                <>
+                  Next billing run:{" "}
+                  <Text as="span" fontWeight="semibold">
+                    {billing.nextRunText}
+                  </Text>
+                </>
+              )}
+            </Text>
+          </div>
+        ) : null}
+        {!billing.active ? (
+          <div data-testid="billing-paused">
+            <Text as="p" tone="caution">
+              {billing.paused
+                ? "Billing is paused: no subscription is charged and failed payments are not retried or emailed until you resume it."
+                : "Billing is off for this shop."}
+            </Text>
+          </div>
+        ) : null}
+        <LastRun lastRun={billing.lastRun} />
+        <InlineStack>
+          <Link url="/app/settings">{billing.paused ? "Resume billing in Settings" : "Change the billing hour or pause billing"}</Link>
+        </InlineStack>
+      </BlockStack>
+    </Card>
+  );
+}
 
-function LastRun({ lastRun }: { lastRun: BillingScheduleView["lastRun"] }) {
+function LastRun({ lastRun }: { lastRun: OverviewView["billing"]["lastRun"] }) {
   if (!lastRun) {
     return (
-      <Text as="p" tone="subdued" data-testid="last-run">
-        No billing run yet for this shop.
-      </Text>
+      <div data-testid="last-run">
+        <Text as="p" tone="subdued">
+          No billing run yet for this shop.
+        </Text>
+      </div>
     );
   }
-  const counts = ATTEMPT_LABELS.filter(([status]) => lastRun.attempts[status])
-    .map(([status, label]) => `${lastRun.attempts[status]} ${label}`)
-    .join(", ");
   return (
     <BlockStack gap="100">
-      <Text as="p" data-testid="last-run">
-        Billed for {lastRun.localDate}
-        {lastRun.finishedLocal ? ` (finished ${lastRun.finishedLocal})` : ""}: {counts || "nothing was due"}.
-      </Text>
-      {lastRun.outcome === "FAILED" ? (
+      <div data-testid="last-run">
+        <Text as="p">
+          Last run, for {lastRun.dateText}
+          {lastRun.finishedText ? ` (finished ${lastRun.finishedText})` : ""}: {lastRun.countsText}.
+        </Text>
+      </div>
+      {lastRun.failedReason ? (
         <Text as="p" tone="critical">
-          The run could not finish: {lastRun.error}
+          The run could not finish: {lastRun.failedReason}
         </Text>
       ) : null}
     </BlockStack>
+  );
+}
+
+function RunsCard({ runs, billing }: { runs: OverviewView["runs"]; billing: OverviewView["billing"] }) {
+  const { totals } = runs;
+  const days = runs.days.length;
+  const summary =
+    `Last ${days} days: ${totals.charged} charged, ${totals.failed} failed` +
+    (totals.pending ? `, ${totals.pending} not settled yet` : "") +
+    (totals.caughtUp ? `; ${totals.caughtUp} charges caught up after missed runs` : "") +
+    ".";
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Billing runs, last {days} days
+        </Text>
+        {totals.runDays === 0 ? (
+          <div data-testid="runs-empty">
+            <Text as="p" tone="subdued">
+              No subscription was charged in the last {days} days.{" "}
+              {billing.nextRunText && !billing.runIsDue ? `The next run is on ${billing.nextRunText}; ` : "Once billing runs, "}
+              each day&apos;s charges and failures appear here as a bar.
+            </Text>
+          </div>
+        ) : (
+          <>
+            <div data-testid="runs-summary">
+              <Text as="p">
+                {summary}
+              </Text>
+            </div>
+            <RunsChart days={runs.days} largestDay={runs.largestDay} summary={summary} />
+            <Text as="p" variant="bodySm" tone="subdued">
+              First charges of each day&apos;s run; dunning retries count under Recovery.
+            </Text>
+          </>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function RecoveryCard({ recovery, atRisk }: { recovery: RecoveryView[]; atRisk: OverviewView["atRisk"] }) {
+  return (
+    <Card>
+      <BlockStack gap="400">
+        <Text as="h2" variant="headingMd">
+          Recovery
+        </Text>
+        <div data-testid="at-risk">
+          <BlockStack gap="100">
+            <Text as="h3" variant="headingSm">
+              Revenue at risk
+            </Text>
+            {atRisk.trackers === 0 ? (
+              <Text as="p" tone="subdued">
+                No failed payment is being followed up. When a charge fails, its amount shows here until it is recovered or dunning ends.
+              </Text>
+            ) : (
+              <Text as="p">
+                <Text as="span" variant="headingLg">
+                  {atRisk.amountText ?? `${atRisk.trackers} failed payments`}
+                </Text>{" "}
+                {atRisk.amountText ? `in ${atRisk.trackers} failed ${atRisk.trackers === 1 ? "payment" : "payments"} ` : ""}
+                {atRisk.unknownText ? `${atRisk.unknownText} ` : ""}({atRisk.statusText}).{" "}
+                <Link url="/app/dunning">See them in Dunning</Link>
+              </Text>
+            )}
+          </BlockStack>
+        </div>
+        <Divider />
+        <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+          {recovery.map((window) => (
+            <RecoveryWindow key={window.days} window={window} />
+          ))}
+        </InlineGrid>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function RecoveryWindow({ window }: { window: RecoveryView }) {
+  return (
+    <div data-testid={`recovery-${window.days}`}>
+      <BlockStack gap="200">
+        <Text as="h3" variant="headingSm">
+          Last {window.days} days
+        </Text>
+        {window.settled === 0 ? (
+          <Text as="p" tone="subdued">
+            No failed payment was settled in the last {window.days} days. When dunning recovers one or gives up on it, it counts here.
+          </Text>
+        ) : (
+          <>
+            <InlineStack gap="600" wrap>
+              <BlockStack gap="050">
+                <Text as="span" tone="subdued" variant="bodySm">
+                  Recovered
+                </Text>
+                <Text as="span" variant="headingLg">
+                  {window.recoveredText ?? "Nothing yet"}
+                </Text>
+              </BlockStack>
+              <BlockStack gap="050">
+                <Text as="span" tone="subdued" variant="bodySm">
+                  Recovery rate
+                </Text>
+                <Text as="span" variant="headingLg">
+                  {window.rateText}
+                </Text>
+              </BlockStack>
+            </InlineStack>
+            <Text as="p" variant="bodySm" tone="subdued">
+              Recovery rate = recovered ÷ (recovered + retries ran out + stopped), of the failed payments settled in these{" "}
+              {window.days} days: {window.formulaText}.
+            </Text>
+            {window.abandonedText ? (
+              <Text as="p" variant="bodySm" tone="subdued">
+                {window.abandonedText}
+              </Text>
+            ) : null}
+            <BlockStack gap="100">
+              {window.byCategory.map((category) => (
+                <InlineStack key={category.label} align="space-between" gap="200" wrap={false}>
+                  <Text as="span">{category.label}</Text>
+                  <Text as="span" alignment="end">
+                    {category.text}
+                    {category.recoveredText ? `, ${category.recoveredText}` : ""}
+                  </Text>
+                </InlineStack>
+              ))}
+            </BlockStack>
+          </>
+        )}
+      </BlockStack>
+    </div>
+  );
+}
+
+function AttentionCard({ attention }: { attention: OverviewView["attention"] }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Needs your attention
+        </Text>
+        {attention.lines.length === 0 ? (
+          <div data-testid="attention-empty">
+            <Text as="p" tone="subdued">
+              Nothing needs you right now. A payment waiting for the customer&apos;s 3-D Secure, a product out of stock, a problem
+              with the shop&apos;s payment setup or a customer&apos;s data request would appear here, one line each.
+            </Text>
+          </div>
+        ) : (
+          <BlockStack gap="300">
+            {attention.lines.map((line, index) => (
+              <BlockStack key={line.noticeId} gap="300">
+                {index > 0 ? <Divider /> : null}
+                <AttentionRow line={line} />
+              </BlockStack>
+            ))}
+            {attention.more ? (
+              <Text as="p" tone="subdued">
+                Showing the newest; see <Link url="/app/dunning">Dunning</Link> for every failed payment.
+              </Text>
+            ) : null}
+          </BlockStack>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function AttentionRow({ line }: { line: AttentionLine }) {
+  const fetcher = useFetcher();
+  const dismissing = fetcher.state !== "idle";
+  return (
+    <div data-testid="attention-line">
+      <BlockStack gap="100">
+        <InlineStack gap="200" blockAlign="center" wrap>
+          <Badge tone={line.tone}>{line.label}</Badge>
+          <Text as="span" fontWeight="semibold">
+            {line.title}
+          </Text>
+        </InlineStack>
+        <Text as="p">{line.text}</Text>
+        <InlineStack align="space-between" blockAlign="center" gap="200">
+          <Text as="span" variant="bodySm" tone="subdued">
+            {line.sinceText}
+          </Text>
+          <InlineStack gap="300" blockAlign="center">
+            {line.trackerId !== null ? <Link url={`/app/dunning/${line.trackerId}`}>View payment</Link> : null}
+            {line.customerUrl ? (
+              <Link url={line.customerUrl} target="_top">
+                Customer
+              </Link>
+            ) : null}
+            <fetcher.Form method="post">
+              <input type="hidden" name="intent" value="dismiss" />
+              <input type="hidden" name="id" value={line.noticeId} />
+              <Button submit variant="plain" loading={dismissing} accessibilityLabel={`Dismiss: ${line.label}, ${line.title}`}>
+                Dismiss
+              </Button>
+            </fetcher.Form>
+          </InlineStack>
+        </InlineStack>
+      </BlockStack>
+    </div>
   );
 }

@@ -1,36 +1,39 @@
+import { useCallback, useEffect, useRef, useState } from "react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
+import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import {
   Badge,
-  Banner,
-  Box,
   BlockStack,
+  Box,
   Card,
-  DataTable,
-  EmptyState,
+  ChoiceList,
+  EmptySearchResult,
+  IndexFilters,
+  IndexFiltersMode,
+  IndexTable,
   InlineGrid,
-  Layout,
+  InlineStack,
   Link,
-  Page,
   Text,
+  useBreakpoints,
+  useSetIndexFiltersMode,
 } from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
-import {
-  dismissNotification,
-  getDunningOverview,
-  type DunningOverview,
-  type NotificationView,
-  type TrackerRow,
-} from "../dunning/dunning-views.server";
+import { AdminPage } from "../components/admin-page";
+import { DECLINE_CATEGORY_LABELS } from "../dunning/decline-descriptions";
+import { DECLINE_CATEGORIES, TRACKER_SORTS, TRACKER_STATUS_LABELS, TRACKER_TABS, type TrackerSort, type TrackerTab } from "../dunning/dunning-list-options";
+import { dismissNotification, getTrackerList, parseTrackerListQuery, type TrackerListPage, type TrackerListRow } from "../dunning/dunning-views.server";
 import { readFormFields } from "../http/form-fields.server";
+import { merchantLocale } from "../http/merchant-locale";
 import { parseRowId } from "../http/row-id";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return { overview: await getDunningOverview(session.shop, new Date()) };
+  const { list, page } = parseTrackerListQuery(new URL(request.url).searchParams);
+  return { trackers: await getTrackerList(session.shop, list, page, { now: new Date(), locale: merchantLocale(request) }) };
 };
 
+/** Dismisses a merchant notice (the overview lists them; kept here for links that post to this page). */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const form = await readFormFields(request);
@@ -42,208 +45,272 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok: true, dismissed };
 };
 
+const TAB_KEYS = Object.keys(TRACKER_TABS) as TrackerTab[];
+const SORT_KEYS = Object.keys(TRACKER_SORTS) as TrackerSort[];
+
 export default function DunningPage() {
-  const { overview } = useLoaderData<typeof loader>();
-  const nothing = overview.openTotal === 0 && overview.closedTotal === 0 && overview.notifications.length === 0;
+  const { trackers } = useLoaderData<typeof loader>();
+  const [, setParams] = useSearchParams();
+  const navigation = useNavigation();
+  // The tabs (with their counts) show until the merchant searches or filters.
+  const searching = Boolean(trackers.list.query || trackers.list.statuses.length || trackers.list.categories.length);
+  const { mode, setMode } = useSetIndexFiltersMode(searching ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+  const { smDown } = useBreakpoints();
+  const [query, setQuery] = useState(trackers.list.query);
+  const typing = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => setQuery(trackers.list.query), [trackers.list.query]);
+
+  // Search, filters, sort and page live in the URL; the embedded app's own parameters stay.
+  const update = useCallback(
+    (change: (next: URLSearchParams) => void) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          next.delete("after");
+          next.delete("before");
+          change(next);
+          return next;
+        },
+        { replace: true, preventScrollReset: true },
+      ),
+    [setParams],
+  );
+  const setAll = (key: string, values: string[]) =>
+    update((next) => {
+      next.delete(key);
+      values.forEach((value) => next.append(key, value));
+    });
+  const search = (value: string) => {
+    setQuery(value);
+    clearTimeout(typing.current);
+    typing.current = setTimeout(() => update((next) => (value.trim() ? next.set("query", value.trim()) : next.delete("query"))), 300);
+  };
+
+  const { list } = trackers;
+  const statusChoices = TRACKER_TABS[list.tab].statuses.map((status) => ({ label: TRACKER_STATUS_LABELS[status].label, value: status }));
+  const appliedFilters = [
+    ...(list.statuses.length
+      ? [{ key: "status", label: `Status: ${list.statuses.map((status) => TRACKER_STATUS_LABELS[status]?.label).join(", ")}`, onRemove: () => setAll("status", []) }]
+      : []),
+    ...(list.categories.length
+      ? [{ key: "category", label: `Decline: ${list.categories.map((category) => DECLINE_CATEGORY_LABELS[category]).join(", ")}`, onRemove: () => setAll("category", []) }]
+      : []),
+  ];
+
   return (
-    <Page>
-      <TitleBar title="Dunning" />
-      <Layout>
-        {overview.notifications.length > 0 ? (
-          <Layout.Section>
-            <BlockStack gap="300">
-              {overview.notifications.map((notification) => (
-                <NotificationBanner key={notification.id} notification={notification} />
-              ))}
-            </BlockStack>
-          </Layout.Section>
+    <AdminPage title="Dunning">
+      <BlockStack gap="400">
+        <Summary summary={trackers.summary} />
+        <Card padding="0">
+          <IndexFilters
+            tabs={TAB_KEYS.map((key) => ({ id: key, content: TRACKER_TABS[key].label, badge: trackers.tabCountLabels[key] }))}
+            selected={TAB_KEYS.indexOf(list.tab)}
+            onSelect={(index) => update((next) => (next.set("tab", TAB_KEYS[index]), next.delete("status")))}
+            sortOptions={SORT_KEYS.map((key) => ({ label: TRACKER_SORTS[key].label, value: key, directionLabel: TRACKER_SORTS[key].direction }))}
+            sortSelected={[list.sort]}
+            onSort={([value]) => update((next) => next.set("sort", value))}
+            queryValue={query}
+            queryPlaceholder="Customer, email or contract"
+            onQueryChange={search}
+            onQueryClear={() => search("")}
+            filters={[
+              {
+                key: "status",
+                label: "Status",
+                pinned: true,
+                filter: (
+                  <ChoiceList title="Status" titleHidden allowMultiple choices={statusChoices} selected={list.statuses} onChange={(values) => setAll("status", values)} />
+                ),
+              },
+              {
+                key: "category",
+                label: "Decline",
+                pinned: true,
+                filter: (
+                  <ChoiceList
+                    title="Decline"
+                    titleHidden
+                    allowMultiple
+                    choices={DECLINE_CATEGORIES.map((category) => ({ label: DECLINE_CATEGORY_LABELS[category], value: category }))}
+                    selected={list.categories}
+                    onChange={(values) => setAll("category", values)}
+                  />
+                ),
+              },
+            ]}
+            appliedFilters={appliedFilters}
+            onClearAll={() => update((next) => ["status", "category"].forEach((key) => next.delete(key)))}
+            mode={mode}
+            setMode={setMode}
+            cancelAction={{ onAction: () => search(""), disabled: false, loading: false }}
+            canCreateNewView={false}
+            loading={navigation.state === "loading"}
+            disableKeyboardShortcuts
+          />
+          <IndexTable
+            resourceName={{ singular: "failed payment", plural: "failed payments" }}
+            itemCount={trackers.rows.length}
+            selectable={false}
+            condensed={smDown}
+            loading={navigation.state === "loading"}
+            emptyState={<EmptySearchResult title="No failed payments here" description={emptyDescription(trackers)} withIllustration />}
+            headings={[{ title: "Customer" }, { title: "Contract" }, { title: "Status" }, { title: "Decline" }, { title: "Amount", alignment: "end" }, { title: "Next step" }]}
+            pagination={{
+              hasPrevious: Boolean(trackers.previousCursor),
+              hasNext: Boolean(trackers.nextCursor),
+              onPrevious: () => trackers.previousCursor && update((next) => next.set("before", trackers.previousCursor as string)),
+              onNext: () => trackers.nextCursor && update((next) => next.set("after", trackers.nextCursor as string)),
+              label: trackers.totalLabel,
+            }}
+          >
+            {trackers.rows.map((row, index) => (smDown ? <CondensedRow key={row.id} row={row} index={index} /> : <TrackerRowCells key={row.id} row={row} index={index} />))}
+          </IndexTable>
+        </Card>
+        {trackers.customersCut ? (
+          <Box paddingInline={{ xs: "400", sm: "0" }}>
+            <Text as="p" tone="subdued">
+              Many customers match this search: only the first 500 of them are looked through. Type more of the name or email to narrow it.
+            </Text>
+          </Box>
         ) : null}
-        {nothing ? (
-          <Layout.Section>
-            <Card>
-              <EmptyState
-                heading="No failed payments to follow up"
-                image="https://cdn.shopify.com/s/files/1/0262/4071/2726/files/emptystate-files.png"
-              >
-                <p>
-                  When a subscription charge fails, the app retries it on the schedule in the dunning settings and
-                  shows its progress here.
-                </p>
-              </EmptyState>
-            </Card>
-          </Layout.Section>
-        ) : (
-          <>
-            <Layout.Section>
-              <Summary overview={overview} />
-            </Layout.Section>
-            <Layout.Section>
-              <Card padding="0">
-                <BlockStack gap="200">
-                  <Box padding="400" paddingBlockEnd="0">
-                    <Text as="h2" variant="headingMd">
-                      Being followed up ({overview.openTotal})
-                    </Text>
-                  </Box>
-                  {overview.openTrackers.length > 0 ? (
-                    <DataTable
-                      columnContentTypes={["text", "numeric", "text", "numeric", "text", "text"]}
-                      headings={["Contract", "Cycle", "Status", "Attempts", "Last error", "Next step"]}
-                      rows={overview.openTrackers.map((tracker) => [
-                        <TrackerLink key="contract" tracker={tracker} />,
-                        tracker.billingCycleIndex,
-                        <Badge key="status" tone={tracker.statusTone}>
-                          {tracker.statusLabel}
-                        </Badge>,
-                        tracker.attemptCount,
-                        describeError(tracker),
-                        <Wrapping key="next">{tracker.nextStep ?? ""}</Wrapping>,
-                      ])}
-                      verticalAlign="top"
-                    />
-                  ) : (
-                    <Box padding="400" paddingBlockStart="0">
-                      <Text as="p" tone="subdued">
-                        No failed payment is being followed up.
-                      </Text>
-                    </Box>
-                  )}
-                </BlockStack>
-              </Card>
-            </Layout.Section>
-            <Layout.Section>
-              <Card padding="0">
-                <BlockStack gap="200">
-                  <Box padding="400" paddingBlockEnd="0">
-                    <Text as="h2" variant="headingMd">
-                      Closed in the last {overview.windowDays} days ({overview.closedTotal})
-                    </Text>
-                  </Box>
-                  {overview.closedTrackers.length > 0 ? (
-                    <DataTable
-                      columnContentTypes={["text", "numeric", "text", "text", "text"]}
-                      headings={["Contract", "Cycle", "Outcome", "Closed", "Reason"]}
-                      rows={overview.closedTrackers.map((tracker) => [
-                        <TrackerLink key="contract" tracker={tracker} />,
-                        tracker.billingCycleIndex,
-                        <Badge key="status" tone={tracker.statusTone}>
-                          {tracker.statusLabel}
-                        </Badge>,
-                        tracker.completedAtLocal ?? "",
-                        <Wrapping key="reason">{tracker.completedReason ?? ""}</Wrapping>,
-                      ])}
-                      verticalAlign="top"
-                    />
-                  ) : (
-                    <Box padding="400" paddingBlockStart="0">
-                      <Text as="p" tone="subdued">
-                        Nothing closed in the last {overview.windowDays} days.
-                      </Text>
-                    </Box>
-                  )}
-                </BlockStack>
-              </Card>
-            </Layout.Section>
-          </>
-        )}
-      </Layout>
-    </Page>
+      </BlockStack>
+    </AdminPage>
   );
 }
 
-function Summary({ overview }: { overview: DunningOverview }) {
-  const rate = overview.recoveryRate === null ? "—" : `${Math.round(overview.recoveryRate * 100)}%`;
-  const recovered = overview.recoveredAmounts.map((entry) => entry.display).join(", ") || "Nothing yet";
-  const open = overview.openCounts;
-  const closed = overview.closedCounts;
+function emptyDescription(trackers: TrackerListPage): string {
+  if (trackers.list.query) return "No failed payment matches this search. Try part of the customer's name or email, or a contract number.";
+  if (trackers.list.statuses.length || trackers.list.categories.length) return "No failed payment matches these filters.";
+  if (trackers.list.tab === "open") return "No failed payment is being followed up. When a charge fails, it appears here with its next retry.";
+  return "When a subscription charge fails, the app retries it on your dunning settings and lists it here.";
+}
+
+function Summary({ summary }: { summary: TrackerListPage["summary"] }) {
+  const recovered = summary.recoveredAmounts.map((entry) => entry.display).join(", ") || "Nothing yet";
   return (
     <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          Last {overview.windowDays} days
-        </Text>
-        <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-          <BlockStack gap="100">
-            <Text as="p" tone="subdued">
-              Recovery rate
-            </Text>
-            <Text as="p" variant="headingLg" data-testid="recovery-rate">
-              {rate}
-            </Text>
-            <Text as="p" tone="subdued" variant="bodySm">
-              Recovered out of recovered, exhausted and stopped.
-            </Text>
-          </BlockStack>
-          <BlockStack gap="100">
-            <Text as="p" tone="subdued">
-              Recovered revenue
-            </Text>
-            <Text as="p" variant="headingLg" data-testid="recovered-amounts">
-              {recovered}
-            </Text>
-          </BlockStack>
-          <BlockStack gap="100">
-            <Text as="p" tone="subdued">
-              Trackers
-            </Text>
-            <Text as="p" data-testid="open-counts">
-              Open: {open.OPEN} retrying, {open.WAITING_FOR_PAYMENT_METHOD} waiting for a payment method,{" "}
-              {open.ACTION_REQUIRED} needing 3-D Secure
-            </Text>
-            <Text as="p" data-testid="closed-counts">
-              Closed: {closed.RECOVERED} recovered, {closed.EXHAUSTED} exhausted, {closed.STOPPED} stopped,{" "}
-              {closed.ABANDONED} abandoned
-            </Text>
-          </BlockStack>
-        </InlineGrid>
-      </BlockStack>
+      <InlineGrid columns={{ xs: 1, sm: 3 }} gap="400">
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingSm" tone="subdued">
+            Recovered in the last {summary.windowDays} days
+          </Text>
+          <Text as="p" variant="headingLg" data-testid="recovered-amounts">
+            {recovered}
+          </Text>
+        </BlockStack>
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingSm" tone="subdued">
+            Recovery rate
+          </Text>
+          <Text as="p" variant="headingLg" data-testid="recovery-rate">
+            {summary.recoveryRateLabel ?? "—"}
+          </Text>
+          <Text as="p" variant="bodySm" tone="subdued">
+            Recovered out of recovered, exhausted and stopped.
+          </Text>
+        </BlockStack>
+        <BlockStack gap="100">
+          <Text as="h2" variant="headingSm" tone="subdued">
+            Being followed up
+          </Text>
+          <Text as="p" variant="headingLg">
+            {summary.openTotalLabel}
+          </Text>
+        </BlockStack>
+      </InlineGrid>
     </Card>
   );
 }
 
-const NOTIFICATION_KINDS: Record<string, { title: string; tone: "warning" | "critical" | "info" }> = {
-  INVENTORY_FAILURE: { title: "Out of stock", tone: "warning" },
-  DUNNING_STOPPED: { title: "Dunning stopped", tone: "critical" },
-  CUSTOMER_ACTION_REQUIRED: { title: "Customer must complete 3-D Secure", tone: "warning" },
-  CUSTOMER_DATA_REQUEST: { title: "A customer asked for their data", tone: "info" },
-};
-
-function NotificationBanner({ notification }: { notification: NotificationView }) {
-  const fetcher = useFetcher<typeof action>();
-  // Hidden as soon as the merchant dismisses it; the loader stops returning it once saved.
-  if (fetcher.state !== "idle" || fetcher.data?.ok) return null;
-  const kind = NOTIFICATION_KINDS[notification.kind] ?? { title: "Dunning", tone: "info" as const };
+function CustomerCell({ row }: { row: TrackerListRow }) {
   return (
-    <Banner
-      title={kind.title}
-      tone={kind.tone}
-      onDismiss={() => fetcher.submit({ intent: "dismiss", id: String(notification.id) }, { method: "post" })}
-      action={notification.trackerId ? { content: "View history", url: `/app/dunning/${notification.trackerId}` } : undefined}
-    >
-      <BlockStack gap="100">
-        <Text as="p">{notification.message}</Text>
-        <Text as="p" tone="subdued" variant="bodySm">
-          {notification.createdAtLocal}
+    <BlockStack gap="050">
+      <Link url={`/app/dunning/${row.id}`} removeUnderline dataPrimaryLink>
+        {row.customer?.name ?? `Contract #${row.contractNumber}`}
+      </Link>
+      {row.customer?.email ? (
+        <Text as="span" variant="bodySm" tone="subdued" breakWord>
+          {row.customer.email}
         </Text>
-      </BlockStack>
-    </Banner>
+      ) : null}
+    </BlockStack>
   );
 }
 
-function TrackerLink({ tracker }: { tracker: TrackerRow }) {
+function Decline({ row }: { row: TrackerListRow }) {
+  if (!row.declineCategory) return <Text as="span" tone="subdued">—</Text>;
   return (
-    <Link url={`/app/dunning/${tracker.id}`} removeUnderline>
-      {tracker.contractNumber}
-    </Link>
+    <BlockStack gap="050">
+      <Text as="span">{row.declineCategory}</Text>
+      {row.lastError ? (
+        <Text as="span" variant="bodySm" tone="subdued">
+          {row.lastError}
+        </Text>
+      ) : null}
+    </BlockStack>
   );
 }
 
-/** DataTable cells do not wrap; long sentences do here. */
-function Wrapping({ children }: { children: string }) {
-  return <div style={{ whiteSpace: "normal", minWidth: "14rem", maxWidth: "24rem" }}>{children}</div>;
+function TrackerRowCells({ row, index }: { row: TrackerListRow; index: number }) {
+  return (
+    <IndexTable.Row id={String(row.id)} position={index}>
+      <IndexTable.Cell>
+        <CustomerCell row={row} />
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <BlockStack gap="050">
+          <Text as="span">#{row.contractNumber}</Text>
+          <Text as="span" variant="bodySm" tone="subdued">
+            Cycle {row.billingCycleIndex}
+          </Text>
+        </BlockStack>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Badge tone={row.statusTone}>{row.statusLabel}</Badge>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <div style={{ whiteSpace: "normal", minWidth: "10rem", maxWidth: "18rem" }}>
+          <Decline row={row} />
+        </div>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <Text as="span" alignment="end" numeric>
+          {row.amount ?? "—"}
+        </Text>
+      </IndexTable.Cell>
+      <IndexTable.Cell>
+        <div style={{ whiteSpace: "normal", minWidth: "12rem", maxWidth: "20rem" }}>
+          <Text as="span">{row.nextStep}</Text>
+        </div>
+      </IndexTable.Cell>
+    </IndexTable.Row>
+  );
 }
 
-function describeError(tracker: TrackerRow): string {
-  if (!tracker.lastErrorCode) return tracker.lastErrorClass ? tracker.lastErrorClass.toLowerCase() : "—";
-  return tracker.lastErrorClass ? `${tracker.lastErrorCode} (${tracker.lastErrorClass.toLowerCase()})` : tracker.lastErrorCode;
+/** A phone-width row: the same facts stacked. */
+function CondensedRow({ row, index }: { row: TrackerListRow; index: number }) {
+  return (
+    <IndexTable.Row id={String(row.id)} position={index}>
+      <div style={{ padding: "12px 16px", width: "100%" }}>
+        <BlockStack gap="150">
+          <InlineStack align="space-between" blockAlign="start" wrap={false} gap="200">
+            <CustomerCell row={row} />
+            <Text as="span" numeric>
+              {row.amount ?? ""}
+            </Text>
+          </InlineStack>
+          <InlineStack gap="200" blockAlign="center">
+            <Badge tone={row.statusTone}>{row.statusLabel}</Badge>
+            <Text as="span" variant="bodySm" tone="subdued">
+              #{row.contractNumber}, cycle {row.billingCycleIndex}
+              {row.declineCategory ? ` · ${row.declineCategory}` : ""}
+            </Text>
+          </InlineStack>
+          <Text as="span" variant="bodySm">
+            {row.nextStep}
+          </Text>
+        </BlockStack>
+      </div>
+    </IndexTable.Row>
+  );
 }

@@ -1,40 +1,22 @@
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  Checkbox,
-  FormLayout,
-  InlineStack,
-  Layout,
-  List,
-  Page,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
-import { TitleBar } from "@shopify/app-bridge-react";
-import {
-  DEFAULT_DUNNING_POLICY,
-  EMAIL_INTERVAL_HOURS,
-  MAX_ATTEMPTS_IN_30_DAYS,
-  MAX_DELAY_DAYS,
-  MAX_RETRIES,
-  policyFields,
-  type PolicyField,
-} from "../dunning/policy";
-import { getDunningPolicy, saveDunningPolicy } from "../dunning/policy.server";
+import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Banner, BlockStack, Box, Button, Card, InlineStack, List } from "@shopify/polaris";
+import { SaveBar } from "@shopify/app-bridge-react";
+import { AdminPage } from "../components/admin-page";
+import { showToast, useAppBridgeReady } from "../components/app-bridge";
+import { BillingScheduleFields, BillingStatusCard } from "../components/billing-settings";
+import { FIELD_LABELS, PolicyFieldsForm, PolicyPreview, type FormValues, type SettingsErrors } from "../components/policy-form";
+import { SettingsSection } from "../components/settings-section";
+import { parseDunningPolicy, type PolicyField } from "../dunning/policy";
 import { readFormFields } from "../http/form-fields.server";
+import { merchantLocale } from "../http/merchant-locale";
+import { parseBillingHour } from "../schedules/billing-hour";
+import { pauseBilling, resumeBilling } from "../schedules/schedule.server";
+import { getShopSettings, saveShopSettings } from "../shop-settings/shop-settings.server";
 import { authenticate } from "../shopify.server";
 
-/** The form's values as the merchant typed them (every field a string). */
-type FormValues = Record<PolicyField, string>;
-type FieldErrors = Partial<Record<PolicyField, string>>;
-
-const FIELD_NAMES: PolicyField[] = [
+const POLICY_FIELDS: PolicyField[] = [
   "retryCount",
   "retryDelaysDays",
   "finalAction",
@@ -45,233 +27,229 @@ const FIELD_NAMES: PolicyField[] = [
   "paymentUpdateEmailIntervalHours",
 ];
 
-const FIELD_LABELS: Record<PolicyField, string> = {
-  retryCount: "Payment retries",
-  retryDelaysDays: "Days between payment retries",
-  finalAction: "When payment retries run out",
-  inventoryRetryCount: "Inventory retries",
-  inventoryRetryDelaysDays: "Days between inventory retries",
-  inventoryFinalAction: "When inventory retries run out",
-  sendPaymentUpdateEmail: "Email the customer a link to update their payment method",
-  paymentUpdateEmailIntervalHours: "Hours between emails",
-};
-
-const FINAL_ACTION_OPTIONS = [
-  { label: "Skip the cycle", value: "SKIP" },
-  { label: "Pause the contract", value: "PAUSE" },
-  { label: "Cancel the contract", value: "CANCEL" },
-];
-
-function toFormValues(fields: Record<string, unknown>): FormValues {
-  return Object.fromEntries(FIELD_NAMES.map((name) => [name, fields[name] == null ? "" : String(fields[name])])) as FormValues;
+function toFormValues(fields: Record<string, unknown>): Record<PolicyField, string> {
+  return Object.fromEntries(POLICY_FIELDS.map((name) => [name, fields[name] == null ? "" : String(fields[name])])) as Record<PolicyField, string>;
 }
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  return {
-    fields: policyFields(await getDunningPolicy(session.shop)),
-    defaults: policyFields(DEFAULT_DUNNING_POLICY),
-  };
+  const { session, admin } = await authenticate.admin(request);
+  return getShopSettings(session.shop, admin.graphql, { now: new Date(), locale: merchantLocale(request) });
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const submitted = await readFormFields(request);
-  const result = await saveDunningPolicy(session.shop, submitted);
+  if (submitted.intent === "pause") return { ok: true as const, intent: "pause" as const, changed: await pauseBilling(session.shop) };
+  if (submitted.intent === "resume") return { ok: true as const, intent: "resume" as const, changed: await resumeBilling(session.shop, new Date()) };
+  const result = await saveShopSettings(session.shop, submitted, new Date());
   if (!result.ok) {
-    // What the merchant typed comes back with the errors: nothing they entered is lost.
-    return data({ ok: false as const, errors: result.errors, fields: toFormValues(submitted) }, { status: 400 });
+    // What the merchant typed comes back with every error: nothing they entered is lost.
+    return data(
+      { ok: false as const, errors: result.errors, fields: toFormValues(submitted), billingHour: submitted.billingHour ?? null },
+      { status: result.status },
+    );
   }
   return { ok: true as const };
 };
 
-export default function DunningSettings() {
-  const { fields, defaults } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const saving = navigation.state === "submitting";
-  // Without JavaScript the page is rendered afresh after a refused save: start from what was typed.
-  const [values, setValues] = useState<FormValues>(() => (actionData && !actionData.ok ? actionData.fields : toFormValues(fields)));
-  const [dirty, setDirty] = useState(false);
-
-  // After a save the loader returns the policy as stored ("1,3" reads back as "1, 3").
-  useEffect(() => {
-    if (actionData?.ok) {
-      setValues(toFormValues(fields));
-      setDirty(false);
-    }
-  }, [actionData, fields]);
-
-  const errors: FieldErrors = actionData && !actionData.ok ? actionData.errors : {};
-  const errorList = actionData && !actionData.ok ? Object.entries(actionData.errors) : [];
-  const set = (name: PolicyField) => (value: string) => {
-    setValues((current) => ({ ...current, [name]: value }));
-    setDirty(true);
-  };
-  const defaultsValues = toFormValues(defaults);
-  const fieldProps = { values, errors, defaults: defaultsValues, set };
-  const emailOn = values.sendPaymentUpdateEmail === "true";
-
-  return (
-    <Page>
-      <TitleBar title="Dunning settings" />
-      <Form method="post" onSubmit={() => setDirty(false)}>
-        <Layout>
-          <Layout.Section>
-            <BlockStack gap="300">
-              {actionData?.ok && !dirty ? (
-                <Banner tone="success" title="Settings saved">
-                  <p>New failures follow these settings; trackers already open keep their scheduled next step.</p>
-                </Banner>
-              ) : null}
-              {errorList.length > 0 ? (
-                <Banner tone="critical" title="The settings were not saved">
-                  <BlockStack gap="100">
-                    <p>Correct the highlighted fields and save again:</p>
-                    <List type="bullet">
-                      {errorList.map(([field, message]) => (
-                        <List.Item key={field}>
-                          {FIELD_LABELS[field as PolicyField] ?? field}: {message}
-                        </List.Item>
-                      ))}
-                    </List>
-                  </BlockStack>
-                </Banner>
-              ) : null}
-            </BlockStack>
-          </Layout.Section>
-          <Layout.AnnotatedSection
-            title="Failed payments"
-            description="Soft declines (insufficient funds, processing errors) are retried on this schedule. Hard declines (expired or invalid card) wait for the customer to update their payment method for as long as the schedule lasts."
-          >
-            <Card>
-              <FormLayout>
-                <RetryScheduleFields
-                  names={{ count: "retryCount", delays: "retryDelaysDays", action: "finalAction" }}
-                  what="a failed attempt"
-                  delaysExample="1, 3, 5, 7"
-                  actionHelp="Applied when the last retry fails or the customer never updates their payment method. Skipping keeps the subscription going from the next cycle."
-                  {...fieldProps}
-                />
-                <Checkbox
-                  label={FIELD_LABELS.sendPaymentUpdateEmail}
-                  checked={emailOn}
-                  onChange={(checked) => set("sendPaymentUpdateEmail")(checked ? "true" : "false")}
-                  error={errors.sendPaymentUpdateEmail}
-                  helpText="Shopify sends the customer its payment-method update email after a declined payment."
-                />
-                {/* An unchecked checkbox submits nothing: send an explicit "true" or "false". */}
-                <input type="hidden" name="sendPaymentUpdateEmail" value={emailOn ? "true" : "false"} />
-                <TextField
-                  label={FIELD_LABELS.paymentUpdateEmailIntervalHours}
-                  name="paymentUpdateEmailIntervalHours"
-                  type="number"
-                  value={values.paymentUpdateEmailIntervalHours}
-                  onChange={set("paymentUpdateEmailIntervalHours")}
-                  error={errors.paymentUpdateEmailIntervalHours}
-                  autoComplete="off"
-                  suffix="hours"
-                  helpText={`At most one email per failed payment within this many hours (${EMAIL_INTERVAL_HOURS.min} to ${EMAIL_INTERVAL_HOURS.max}), however often it is retried. Default: ${defaultsValues.paymentUpdateEmailIntervalHours}.`}
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection
-            title="Out of stock"
-            description="When a charge fails because a product is out of stock, the cycle is retried on this schedule and you are notified so you can restock."
-          >
-            <Card>
-              <FormLayout>
-                <RetryScheduleFields
-                  names={{ count: "inventoryRetryCount", delays: "inventoryRetryDelaysDays", action: "inventoryFinalAction" }}
-                  what="an out-of-stock failure"
-                  delaysExample="1, 2"
-                  actionHelp="Applied when the last inventory retry fails."
-                  {...fieldProps}
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.Section>
-            <InlineStack gap="200" align="end">
-              <Button
-                onClick={() => {
-                  setValues(defaultsValues);
-                  setDirty(true);
-                }}
-                disabled={saving}
-              >
-                Use the defaults
-              </Button>
-              <Button variant="primary" submit loading={saving}>
-                Save
-              </Button>
-            </InlineStack>
-            <Text as="p" tone="subdued" variant="bodySm">
-              Card networks penalise more than {MAX_ATTEMPTS_IN_30_DAYS} attempts on one card within 30 days; schedules
-              that would exceed that are refused.
-            </Text>
-          </Layout.Section>
-        </Layout>
-      </Form>
-    </Page>
-  );
+/** Every problem of the form, by the server's own pure checks (they run here in the browser too). */
+function validate(values: FormValues): SettingsErrors {
+  const policy = parseDunningPolicy(values);
+  const hour = parseBillingHour(values.billingHour);
+  return { ...(policy.ok ? {} : policy.errors), ...(hour.ok ? {} : { billingHour: hour.error }) };
 }
 
-/** A retry schedule's three fields (how many retries, the days between them, the final action). */
-function RetryScheduleFields({
-  names,
-  what,
-  delaysExample,
-  actionHelp,
-  values,
-  errors,
-  defaults,
-  set,
-}: {
-  names: { count: PolicyField; delays: PolicyField; action: PolicyField };
-  what: string;
-  delaysExample: string;
-  actionHelp: string;
-  values: FormValues;
-  errors: FieldErrors;
-  defaults: FormValues;
-  set: (name: PolicyField) => (value: string) => void;
-}) {
-  const retriesOff = values[names.count].trim() === "0";
+export default function Settings() {
+  const { fields, defaults, billing } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const submit = useSubmit();
+  const appBridge = useAppBridgeReady();
+  const formRef = useRef<HTMLFormElement>(null);
+  const confirmationRef = useRef<HTMLDivElement>(null);
+  const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
+
+  const stored: FormValues = useMemo(() => ({ ...toFormValues(fields), billingHour: String(billing.billingHour) }), [fields, billing.billingHour]);
+  const refused = actionData && !actionData.ok ? actionData : undefined;
+  // The merchant's edits over the stored settings; null while the form shows them as stored (and
+  // so follows the loader's data after a save: "1,3" reads back as "1, 3", extra delays gone).
+  // Without JavaScript the page is rendered afresh after a refused save: start from what was typed.
+  const [edits, setEdits] = useState<FormValues | null>(() =>
+    refused ? { ...stored, ...refused.fields, billingHour: refused.billingHour ?? stored.billingHour } : null,
+  );
+  const values = edits ?? stored;
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [showAll, setShowAll] = useState(Boolean(refused));
+  const [serverErrors, setServerErrors] = useState<SettingsErrors>(refused?.errors ?? {});
+  const [saved, setSaved] = useState<"save" | "pause" | "resume" | null>(null);
+
+  const dirty = Object.keys(stored).some((name) => stored[name as keyof FormValues] !== values[name as keyof FormValues]);
+  const clientErrors = validate(values);
+  const shown: SettingsErrors = { ...serverErrors };
+  for (const [name, message] of Object.entries(clientErrors)) if (showAll || touched.has(name)) shown[name as keyof SettingsErrors] = message;
+  const errorList = showAll ? Object.entries({ ...serverErrors, ...clientErrors }) : [];
+
+  // A save's answer, once the page's data is reloaded (the action's answer comes first): the
+  // form shows the settings as stored, or the server's errors; a pause or resume is confirmed.
+  const answered = useRef<typeof actionData>(undefined);
+  useEffect(() => {
+    if (!actionData || navigation.state !== "idle" || answered.current === actionData) return;
+    answered.current = actionData;
+    if (actionData.ok) {
+      const intent = ("intent" in actionData && actionData.intent) || "save";
+      setSaved(intent);
+      if (intent === "save") {
+        setEdits(null);
+        setServerErrors({});
+        setShowAll(false);
+        setTouched(new Set());
+      }
+      const message = intent === "pause" ? "Billing paused" : intent === "resume" ? "Billing resumed" : "Settings saved";
+      // In admin a toast confirms it; without App Bridge the banner does, scrolled into view (a phone's screen is short).
+      if (!showToast(message)) confirmationRef.current?.scrollIntoView({ block: "start", behavior: "smooth" });
+      confirmationRef.current?.focus({ preventScroll: true });
+    } else {
+      setServerErrors(actionData.errors);
+      setShowAll(true);
+      confirmationRef.current?.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  }, [actionData, navigation.state]);
+
+  const set = (name: keyof FormValues) => (value: string) => {
+    setEdits((current) => ({ ...(current ?? stored), [name]: value }));
+    setTouched((current) => new Set(current).add(name));
+    setServerErrors((current) => {
+      const rest = { ...current };
+      delete rest[name];
+      return rest;
+    });
+    setSaved(null);
+  };
+  const discard = () => {
+    setEdits(null);
+    setTouched(new Set());
+    setServerErrors({});
+    setShowAll(false);
+  };
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    if (Object.keys(clientErrors).length > 0) {
+      event.preventDefault();
+      setShowAll(true);
+      setSaved(null);
+      requestAnimationFrame(() => confirmationRef.current?.scrollIntoView({ block: "start", behavior: "smooth" }));
+    }
+  };
+  const saveFromBar = () => {
+    if (Object.keys(clientErrors).length > 0) {
+      setShowAll(true);
+      confirmationRef.current?.scrollIntoView({ block: "start", behavior: "smooth" });
+      return;
+    }
+    if (formRef.current) submit(formRef.current, { method: "post" });
+  };
+
+  const parsedPolicy = parseDunningPolicy(values);
+  const hourOption = billing.hourOptions.find((option) => option.value === values.billingHour);
+
   return (
-    <>
-      <FormLayout.Group>
-        <TextField
-          label={FIELD_LABELS[names.count]}
-          name={names.count}
-          type="number"
-          value={values[names.count]}
-          onChange={set(names.count)}
-          error={errors[names.count]}
-          autoComplete="off"
-          helpText={`Retries after ${what}, 0 to ${MAX_RETRIES}. 0 applies the final action at the first failure. Default: ${defaults[names.count]}.`}
-        />
-        <TextField
-          label={FIELD_LABELS[names.delays]}
-          name={names.delays}
-          value={values[names.delays]}
-          onChange={set(names.delays)}
-          error={errors[names.delays]}
-          autoComplete="off"
-          placeholder={retriesOff ? "No retries" : delaysExample}
-          helpText={`Days between ${what} and the next retry (1 to ${MAX_DELAY_DAYS}), separated by commas; the last delay repeats. Default: ${defaults[names.delays]}.`}
-        />
-      </FormLayout.Group>
-      <Select
-        label={FIELD_LABELS[names.action]}
-        name={names.action}
-        options={FINAL_ACTION_OPTIONS}
-        value={values[names.action]}
-        onChange={set(names.action)}
-        error={errors[names.action]}
-        helpText={actionHelp}
-      />
-    </>
+    <AdminPage title="Settings">
+      {appBridge ? (
+        <SaveBar id="settings-save-bar" open={dirty}>
+          <button {...{ variant: "primary" }} onClick={saveFromBar} disabled={saving}>
+            Save
+          </button>
+          <button onClick={discard} disabled={saving}>
+            Discard
+          </button>
+        </SaveBar>
+      ) : null}
+      <BlockStack gap="500">
+        <div ref={confirmationRef} tabIndex={-1} style={{ outline: "none", scrollMarginTop: 16 }} data-testid="settings-confirmation">
+          <BlockStack gap="300">
+            {saved === "save" && !dirty ? (
+              <Banner tone="success" title="Settings saved" onDismiss={() => setSaved(null)}>
+                <p>
+                  Billing runs at {billing.hourOptions[billing.billingHour]?.label}; next run: {billing.nextRunText}. New failed payments
+                  follow the policy below; those already being followed up keep their scheduled next step.
+                </p>
+              </Banner>
+            ) : null}
+            {saved === "pause" || saved === "resume" ? (
+              <Banner
+                tone={saved === "pause" ? "warning" : "success"}
+                title={saved === "pause" ? "Billing paused" : "Billing resumed"}
+                onDismiss={() => setSaved(null)}
+              >
+                <p>
+                  {saved === "pause"
+                    ? "Nothing is charged, retried or emailed until you resume billing."
+                    : `Next billing run: ${billing.runIsDue ? "at the scheduler's next call" : billing.nextRunText}.`}
+                </p>
+              </Banner>
+            ) : null}
+            {errorList.length > 0 ? (
+              <Banner tone="critical" title="The settings were not saved">
+                <BlockStack gap="100">
+                  <p>Correct these and save again; what you typed is kept:</p>
+                  <List type="bullet">
+                    {errorList.map(([field, message]) => (
+                      <List.Item key={field}>
+                        {FIELD_LABELS[field as keyof typeof FIELD_LABELS] ?? field}: {message}
+                      </List.Item>
+                    ))}
+                  </List>
+                </BlockStack>
+              </Banner>
+            ) : null}
+          </BlockStack>
+        </div>
+        <SettingsSection title="Billing" description="Whether subscriptions are charged. Pausing stops billing and dunning for the shop until you resume it.">
+          <BillingStatusCard billing={billing} busy={navigation.state !== "idle"} />
+        </SettingsSection>
+        <Form method="post" ref={formRef} onSubmit={onSubmit} noValidate>
+          <input type="hidden" name="intent" value="save" />
+          <BlockStack gap="500">
+            <SettingsSection
+              title="Billing hour"
+              description={`The hour of the day subscriptions are charged, in the shop's time zone (${billing.timeZoneName}), which is set in Shopify admin's general settings.`}
+            >
+              <Card>
+                <BillingScheduleFields
+                  billing={billing}
+                  value={values.billingHour}
+                  error={shown.billingHour}
+                  nextRun={hourOption ? { text: hourOption.nextRunText, due: hourOption.runIsDue } : null}
+                  changed={values.billingHour !== stored.billingHour}
+                  onChange={set("billingHour")}
+                />
+              </Card>
+            </SettingsSection>
+            <PolicyFieldsForm
+              values={values}
+              errors={shown}
+              defaults={toFormValues(defaults)}
+              set={set}
+              onBlur={(name) => setTouched((current) => new Set(current).add(name))}
+            />
+            <SettingsSection title="Preview" description="What happens to a failed payment with these settings, before you save them.">
+              <PolicyPreview policy={parsedPolicy.ok ? parsedPolicy.policy : null} />
+            </SettingsSection>
+            <Box paddingInline={{ xs: "400", sm: "0" }}>
+              <InlineStack align="end" gap="300" blockAlign="center">
+                {dirty ? (
+                  <Button variant="plain" onClick={discard}>
+                    Discard changes
+                  </Button>
+                ) : null}
+                <Button variant="primary" submit loading={saving}>
+                  Save
+                </Button>
+              </InlineStack>
+            </Box>
+          </BlockStack>
+        </Form>
+      </BlockStack>
+      <Box paddingBlockEnd="800" />
+    </AdminPage>
   );
 }

@@ -20,8 +20,9 @@ export default function AppLayout() {
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <NavMenu>
         <Link to="/app" rel="home">
-          Billing schedule
+          Overview
         </Link>
+        <Link to="/app/charges">Charges</Link>
         <Link to="/app/dunning">Dunning</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>

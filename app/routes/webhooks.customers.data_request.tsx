@@ -9,5 +9,5 @@ export const action = ({ request }: ActionFunctionArgs) =>
   handleWebhook(request, route, async (tx, { shop, payload }) => {
     const held = await answerCustomerDataRequest(tx, shop, payload.customer.id);
     // Counts only: the records themselves went to the merchant.
-    console.log(`[compliance] data request ${shop}: ${held.dunningTrackers} record(s) reported to the merchant`);
+    console.log(`[compliance] data request ${shop}: ${held.dunningTrackers + held.customerRecords} record(s) reported to the merchant`);
   });

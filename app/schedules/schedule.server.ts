@@ -6,12 +6,18 @@ import type { AdminGraphql } from "../shopify/admin-graphql.server";
 import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
 import { describeLocalTime, firstLastBilledLocalDate, nextRunAt } from "../time/due-time";
 import { isValidTimeZone } from "../time/time-zone";
+import { timingOnResume } from "./resume-timing";
 
 /** The local hour a new shop is billed at until the merchant picks another. */
 export const DEFAULT_BILLING_HOUR = 9;
 const FALLBACK_TIME_ZONE = "UTC";
 
 export const UNINSTALLED_REASON = "app uninstalled";
+/**
+ * The merchant paused billing in Settings. Its own reason: reinstalling re-activates only an
+ * uninstalled shop, and the cron's dunning pass waits for paused shops (tracker-claims).
+ */
+export const PAUSED_REASON = "paused by the merchant";
 
 /**
  * Called after every authentication: creates the shop's schedule on install, follows the
@@ -99,11 +105,16 @@ export interface BillingScheduleView {
   nextRunLocal: string | null;
   /** True when the run time has come and the scheduler has not called yet. */
   runIsDue: boolean;
+  /** The instant of the next run (null while billing is off). */
+  nextRunAt: Date | null;
+  /** Billing is off because the merchant paused it (not because the app was uninstalled). */
+  paused: boolean;
   lastRun: LastRunView | null;
 }
 
 export interface LastRunView {
   localDate: string;
+  finishedAt: Date | null;
   finishedLocal: string | null;
   outcome: string | null;
   error: string | null;
@@ -117,9 +128,7 @@ export interface LastRunView {
  * and only one of them runs the hook).
  */
 export async function getBillingScheduleView(shop: string, graphql: AdminGraphql, now: Date): Promise<BillingScheduleView> {
-  const schedule =
-    (await prisma().billingSchedule.findUnique({ where: { shop } })) ??
-    (await ensureShopIsSetUp(shop, (await fetchShopProfile(graphql)).ianaTimezone, now));
+  const schedule = await ensuredSchedule(shop, graphql, now);
   const next = schedule.active ? nextRunAt(schedule, now) : null;
   return {
     shop,
@@ -128,6 +137,8 @@ export async function getBillingScheduleView(shop: string, graphql: AdminGraphql
     active: schedule.active,
     nextRunLocal: next ? describeLocalTime(next, schedule.timezone) : null,
     runIsDue: next !== null && next <= now,
+    nextRunAt: next,
+    paused: !schedule.active && schedule.deactivatedReason === PAUSED_REASON,
     // A new shop counts as billed for yesterday without any run having happened.
     lastRun: schedule.lastRunFinishedAt && schedule.lastBilledLocalDate ? await lastRunView(schedule) : null,
   };
@@ -144,9 +155,74 @@ async function lastRunView(schedule: {
   const localDate = schedule.lastBilledLocalDate as string;
   return {
     localDate,
+    finishedAt: schedule.lastRunFinishedAt,
     finishedLocal: schedule.lastRunFinishedAt ? describeLocalTime(schedule.lastRunFinishedAt, schedule.timezone) : null,
     outcome: schedule.lastRunOutcome,
     error: schedule.lastRunError,
     attempts: await countRunAttemptsByStatus(schedule.shop, localDate),
   };
+}
+
+type ScheduleDb = Pick<Prisma.TransactionClient, "billingSchedule">;
+
+export type BillingHourChange = { ok: true; changed: boolean } | { ok: false; reason: "RUN_IN_PROGRESS" | "NO_SCHEDULE" };
+
+/**
+ * The merchant's new billing hour, with the next run recomputed for it (the same local date
+ * is never billed twice: a shop billed today at 09:00 and moved to 20:00 is next billed
+ * tomorrow). Refused while a run holds the shop's lease: that run would then write back a
+ * next run computed for the old hour.
+ */
+export async function changeBillingHour(db: ScheduleDb, shop: string, billingHour: number, now: Date): Promise<BillingHourChange> {
+  const schedule = await db.billingSchedule.findUnique({ where: { shop } });
+  if (!schedule) return { ok: false, reason: "NO_SCHEDULE" };
+  if (schedule.billingHour === billingHour) return { ok: true, changed: false };
+  const { count } = await db.billingSchedule.updateMany({
+    where: { shop, billingHour: schedule.billingHour, OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
+    data: { billingHour, nextRunAt: nextRunAt({ ...schedule, billingHour }, now) },
+  });
+  return count === 1 ? { ok: true, changed: true } : { ok: false, reason: "RUN_IN_PROGRESS" };
+}
+
+/**
+ * Stops billing the shop until the merchant resumes it: no run is started, and the cron's
+ * dunning pass leaves the shop's trackers alone (no retry, email or final action). A run
+ * already in progress finishes. Pausing a paused shop changes nothing.
+ */
+export async function pauseBilling(shop: string): Promise<boolean> {
+  const { count } = await prisma().billingSchedule.updateMany({
+    where: { shop, active: true },
+    data: { active: false, deactivatedReason: PAUSED_REASON },
+  });
+  return count === 1;
+}
+
+/**
+ * Billing starts again: at today's billing hour if today was not billed (at the scheduler's
+ * next call when that hour has passed), else tomorrow's; the paused days are not caught up.
+ * Only a shop the merchant paused resumes (never an uninstalled one); resuming twice is harmless.
+ */
+export async function resumeBilling(shop: string, now: Date): Promise<boolean> {
+  const schedule = await prisma().billingSchedule.findUnique({ where: { shop } });
+  if (!schedule || schedule.active || schedule.deactivatedReason !== PAUSED_REASON) return false;
+  const timing = timingOnResume(schedule, now);
+  const { count } = await prisma().billingSchedule.updateMany({
+    where: { shop, active: false, deactivatedReason: PAUSED_REASON },
+    data: { active: true, deactivatedReason: null, lastBilledLocalDate: timing.lastBilledLocalDate, nextRunAt: nextRunAt(timing, now) },
+  });
+  return count === 1;
+}
+
+/** Shops whose merchant paused billing: one row each, whatever their number of trackers. */
+export async function pausedShops(db: ScheduleDb = prisma()): Promise<string[]> {
+  const rows = await db.billingSchedule.findMany({ where: { active: false, deactivatedReason: PAUSED_REASON }, select: { shop: true } });
+  return rows.map((row) => row.shop);
+}
+
+/** The shop's schedule, created first when the page is reached before afterAuth finished (see getBillingScheduleView). */
+export async function ensuredSchedule(shop: string, graphql: AdminGraphql, now: Date) {
+  return (
+    (await prisma().billingSchedule.findUnique({ where: { shop } })) ??
+    (await ensureShopIsSetUp(shop, (await fetchShopProfile(graphql)).ianaTimezone, now))
+  );
 }

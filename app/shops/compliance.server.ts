@@ -1,6 +1,7 @@
 import { describeLocalTime } from "../time/due-time";
 import { shopTimeZone } from "../schedules/schedule.server";
 import type { Prisma } from "../db/client.server";
+import { eraseCustomer, eraseShopCustomers, findCustomer } from "../customers/customer-records.server";
 
 /** Shopify's numeric customer id, as the GID the app stores. */
 export function customerGid(id: number | string): string {
@@ -17,13 +18,16 @@ export async function redactCustomer(tx: Prisma.TransactionClient, shop: string,
   const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customer } });
   // The attempts stay (the shop's charge records) without the link to the customer.
   await tx.billingAttempt.updateMany({ where: { shop, customerId: customer }, data: { customerId: null } });
-  return { dunningTrackersDeleted: count };
+  // Their name and email, as the admin pages showed them.
+  const customersDeleted = await eraseCustomer(tx, shop, customer);
+  return { dunningTrackersDeleted: count, customersDeleted };
 }
 
 /**
  * customers/data_request: the merchant must be given what the app stores about the
- * customer, to answer the customer. The app holds only dunning trackers (contract ids,
- * error codes, dates): they go to the merchant as a notice in the app, never to the log.
+ * customer, to answer the customer: their name and email as last read from Shopify, and
+ * their dunning trackers (contract numbers, declines, dates). They go to the merchant as a
+ * notice in the app, never to the log.
  */
 export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, shop: string, customerId: number | string) {
   const trackers = await tx.dunningTracker.findMany({
@@ -31,8 +35,9 @@ export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, sh
     select: { contractId: true, billingCycleIndex: true, status: true, lastErrorCode: true, openedAt: true },
     orderBy: { openedAt: "asc" },
   });
+  const stored = await findCustomer(tx, shop, customerGid(customerId));
   // Read in this transaction: another connection could wait on it (SQLite has one writer).
-  const timezone = trackers.length ? await shopTimeZone(shop, tx) : "UTC";
+  const timezone = trackers.length || stored ? await shopTimeZone(shop, tx) : "UTC";
   const words = (code: string) => code.toLowerCase().replaceAll("_", " ");
   const records = trackers.map(
     (tracker) =>
@@ -40,13 +45,15 @@ export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, sh
       `payment failed ${describeLocalTime(tracker.openedAt, timezone)}, now ${words(tracker.status)}` +
       (tracker.lastErrorCode ? `, last decline: ${words(tracker.lastErrorCode)}` : ""),
   );
+  const contact = stored
+    ? `their name and email as last read from Shopify (${stored.displayName}${stored.email ? `, ${stored.email}` : ""}, ${describeLocalTime(stored.updatedAt, timezone)})`
+    : null;
+  const held = [contact, records.length ? `${records.length === 1 ? "1 failed-payment record" : `${records.length} failed-payment records`}: ${records.join("; ")}` : null].filter(Boolean);
   const message =
     `Shopify customer ${customerId} asked for the data apps hold about them. ` +
-    (records.length
-      ? `This app holds ${records.length === 1 ? "1 failed-payment record" : `${records.length} failed-payment records`}: ${records.join("; ")}. Include ${records.length === 1 ? "it" : "them"} in your answer.`
-      : "This app holds nothing about them.");
+    (held.length ? `This app holds ${held.join("; and ")}. Include ${held.length === 1 && records.length <= 1 ? "it" : "them"} in your answer.` : "This app holds nothing about them.");
   await tx.merchantNotification.create({ data: { shop, kind: "CUSTOMER_DATA_REQUEST", message } });
-  return { dunningTrackers: trackers.length };
+  return { dunningTrackers: trackers.length, customerRecords: stored ? 1 : 0 };
 }
 
 /**
@@ -63,5 +70,6 @@ export async function redactShop(tx: Prisma.TransactionClient, shop: string) {
     merchantNotifications: (await tx.merchantNotification.deleteMany({ where: { shop } })).count,
     dunningPolicies: (await tx.dunningPolicy.deleteMany({ where: { shop } })).count,
     processedWebhooks: (await tx.processedWebhook.deleteMany({ where: { shop } })).count,
+    customers: await eraseShopCustomers(tx, shop),
   };
 }

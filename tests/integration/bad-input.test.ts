@@ -149,6 +149,8 @@ describe.each(testProviders())("%s: bad input gets a clear 4xx and changes nothi
     ["/app/settings", "app.settings", "multipart/form-data; boundary=xyz", "--xyz\r\nbroken"],
     ["/app/dunning", "app.dunning._index", "application/json", '{"intent":"dismiss","id":"1"}'],
     ["/app/dunning", "app.dunning._index", "multipart/form-data; boundary=xyz", "not multipart at all"],
+    ["/app/dunning/1", "app.dunning.$id", "application/json", '{"intent":"retry","seen":"OPEN.1.0"}'],
+    ["/app/dunning/1", "app.dunning.$id", "multipart/form-data; boundary=xyz", "--xyz\r\nbroken"],
   ])("admin action %s with %s: 400", async (pagePath, module, contentType, body) => {
     const before = await tableCounts(prisma);
     const response = await callAction(`${ROUTES}/${module}`, adminPost(pagePath, contentType, body));

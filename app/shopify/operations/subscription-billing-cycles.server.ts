@@ -11,18 +11,39 @@ export interface SubscriptionBillingCycle {
   skipped: boolean;
 }
 
-/** A contract's cycles in the range, and its customer (kept on the attempts for dunning). */
+/** A contract's customer as the admin shows it (Customer.displayName, defaultEmailAddress: 2026-10). */
+export interface ContractCustomer {
+  customerId: string;
+  displayName: string;
+  email: string | null;
+}
+
+/** A contract's cycles in the range, and its customer (kept on the attempts for dunning, and for the admin's pages). */
 export interface ContractCycles {
   cycles: SubscriptionBillingCycle[];
   customerId: string | null;
+  customer: ContractCustomer | null;
 }
 
-type CyclesByAlias = Record<string, { nodes: SubscriptionBillingCycle[] } | { customer: { id: string } | null } | null>;
+export interface CustomerNode {
+  id: string;
+  displayName: string;
+  defaultEmailAddress: { emailAddress: string } | null;
+}
 
-/** Contracts per request: ~12 requested points each keeps a request far below Shopify's 1000-point cap. */
+type CyclesByAlias = Record<string, { nodes: SubscriptionBillingCycle[] } | { customer: CustomerNode | null } | null>;
+
+/** Contracts per request: ~15 requested points each keeps a request far below Shopify's 1000-point cap. */
 export const CONTRACTS_PER_CYCLES_REQUEST = 25;
 // Even a daily contract has few cycles in a 48-hour window; a wider window still fits.
 const MAX_CYCLES_IN_WINDOW = 10;
+
+/** A customer's id, name and email: what the admin's pages show and search. */
+export const CUSTOMER_FIELDS = "id displayName defaultEmailAddress { emailAddress }";
+
+export function customerOf(node: CustomerNode | null | undefined): ContractCustomer | null {
+  return node ? { customerId: node.id, displayName: node.displayName, email: node.defaultEmailAddress?.emailAddress ?? null } : null;
+}
 
 const operations = new Map<number, AdminOperation<CyclesByAlias, Record<string, unknown>>>();
 
@@ -45,12 +66,12 @@ export function billingCyclesOperation(count: number): AdminOperation<CyclesByAl
           ) {
             nodes { cycleIndex billingAttemptExpectedDate status skipped }
           }
-          k${i}: subscriptionContract(id: $c${i}) { customer { id } }`,
+          k${i}: subscriptionContract(id: $c${i}) { customer { ${CUSTOMER_FIELDS} } }`,
             )
             .join("\n")}
         }
       `,
-      estimatedCost: 14 * count,
+      estimatedCost: 15 * count,
     };
     operations.set(count, operation);
   }
@@ -71,8 +92,9 @@ export async function fetchBillingCyclesInRange(
   return new Map(
     contractIds.map((id, i) => {
       const cycles = data[`c${i}`] as { nodes: SubscriptionBillingCycle[] };
-      const contract = data[`k${i}`] as { customer: { id: string } | null } | null;
-      return [id, { cycles: cycles.nodes, customerId: contract?.customer?.id ?? null }];
+      const contract = data[`k${i}`] as { customer: CustomerNode | null } | null;
+      const customer = customerOf(contract?.customer);
+      return [id, { cycles: cycles.nodes, customerId: customer?.customerId ?? null, customer }];
     }),
   );
 }

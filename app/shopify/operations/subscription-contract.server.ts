@@ -1,4 +1,5 @@
 import type { AdminApiClient, AdminOperation } from "../admin-api-client.server";
+import { CUSTOMER_FIELDS, customerOf, type ContractCustomer, type CustomerNode } from "./subscription-billing-cycles.server";
 
 /** What dunning reads about a contract before it retries, emails or applies the final action. */
 export const SubscriptionContractForDunning: AdminOperation<
@@ -12,7 +13,7 @@ export const SubscriptionContractForDunning: AdminOperation<
         id
         status
         currencyCode
-        customer { id }
+        customer { ${CUSTOMER_FIELDS} }
         customerPaymentMethod(showRevoked: true) { id revokedAt }
         lines(first: 50) { nodes { quantity currentPrice { amount currencyCode } } }
       }
@@ -23,14 +24,14 @@ export const SubscriptionContractForDunning: AdminOperation<
       }
     }
   `,
-  estimatedCost: 12,
+  estimatedCost: 13,
 };
 
 interface ContractNode {
   id: string;
   status: string;
   currencyCode: string;
-  customer: { id: string } | null;
+  customer: CustomerNode | null;
   customerPaymentMethod: { id: string; revokedAt: string | null } | null;
   lines: { nodes: Array<{ quantity: number; currentPrice: { amount: string; currencyCode: string } }> };
 }
@@ -38,6 +39,8 @@ interface ContractNode {
 export interface ContractForDunning {
   status: "ACTIVE" | "PAUSED" | "CANCELLED" | "EXPIRED" | "FAILED" | string;
   customerId: string | null;
+  /** Who the customer is, for the admin's pages (null: the contract has none). */
+  customer: ContractCustomer | null;
   /** The contract's payment method, unless revoked. */
   paymentMethodId: string | null;
   /** What one cycle costs (the lines; delivery excluded), as a decimal string. */
@@ -56,6 +59,7 @@ export async function fetchContractForDunning(client: AdminApiClient, contractId
   return {
     status: contract.status,
     customerId: contract.customer?.id ?? null,
+    customer: customerOf(contract.customer),
     paymentMethodId: method && !method.revokedAt ? method.id : null,
     cycleAmount: (cents / 100).toFixed(2),
     currencyCode: contract.currencyCode,
