@@ -1,6 +1,7 @@
 import { appConfig } from "../config/app-config.server";
 import type { Prisma } from "../db/client.server";
-import { prisma } from "../db/app-database.server";
+import { directQuery, prisma } from "../db/app-database.server";
+import { boundValue } from "../db/raw-sql";
 
 // The names and emails of a shop's customers, as the app last read them from Shopify (the
 // billing run's due-cycles query, dunning's contract reads): what the admin pages show
@@ -40,13 +41,16 @@ function searchTextOf(customer: CustomerFacts): string {
  * Stores what Shopify said about these customers (one per contract: duplicates are merged)
  * in one statement: new ones are inserted, changed ones updated, unchanged ones left alone.
  */
-export async function recordCustomers(shop: string, customers: Array<CustomerFacts | null | undefined>, at: Date, db: Db = prisma()): Promise<void> {
+export async function recordCustomers(shop: string, customers: Array<CustomerFacts | null | undefined>, at: Date, db?: Db): Promise<void> {
   const unique = new Map<string, CustomerFacts>();
   for (const customer of customers) if (customer?.customerId) unique.set(customer.customerId, customer);
   if (unique.size === 0) return;
   const rows = [...unique.values()].map((customer) => [shop, customer.customerId, customer.displayName, customer.email, searchTextOf(customer), at]);
-  const { sql, params } = upsertStatement(appConfig().database.provider, rows);
-  await db.$executeRawUnsafe(sql, ...params);
+  const provider = appConfig().database.provider;
+  const { sql, params } = upsertStatement(provider, rows);
+  // Alone (the billing run's batches), one statement straight on the pool; inside a caller's transaction, there.
+  if (db) await db.$executeRawUnsafe(sql, ...params);
+  else await directQuery(sql, params.map((value) => boundValue(provider, value)));
 }
 
 const COLUMNS = ["shop", "customerId", "displayName", "email", "searchText", "updatedAt"];

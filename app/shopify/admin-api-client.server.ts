@@ -111,7 +111,7 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
   // Once Shopify says the shop cannot be served, no further request is sent to it.
   let terminal: ShopifyTerminalError | undefined;
 
-  async function roundTrip(operation: AdminOperation<unknown, Record<string, unknown> | undefined>, body: string): Promise<Answer | undefined> {
+  async function roundTrip(operation: AdminOperation<unknown, Record<string, unknown> | undefined>, body: () => string): Promise<Answer | undefined> {
     const release = await slots.acquire();
     try {
       const reservation = await governor.reserve(
@@ -124,7 +124,8 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
       const releaseShared = await options.sharedSlots?.acquire();
       try {
         const startedAt = now();
-        const { answer, status } = await send(operation.name, body, reservation);
+        // Built only now: a request waiting for its bucket or a slot holds no copy of the document.
+        const { answer, status } = await send(operation.name, body(), reservation);
         report(operation.name, status, answer, now() - startedAt);
         return answer;
       } finally {
@@ -178,7 +179,7 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
     operation: AdminOperation<Data, Variables>,
     variables: Variables,
   ): Promise<Data> {
-    const body = JSON.stringify({ query: operation.document, variables, operationName: declaredOperationName(operation) });
+    const body = () => JSON.stringify({ query: operation.document, variables, operationName: declaredOperationName(operation) });
     let failures = 0;
     let throttledAnswers = 0;
     let lastStatus: number | undefined;
