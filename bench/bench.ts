@@ -7,7 +7,7 @@
  *   --shops 100 --contracts 100     shops, and due contracts per shop
  *   --latency 100 --jitter 20       ms added to every Admin API request (plus up to `jitter` ms)
  *   --restore-rate 100              points per second each shop's bucket refills (bucket: the simulator's default)
- *   --providers sqlite,postgresql   BENCH_POSTGRESQL_URL (default postgresql://root@127.0.0.1:5432/test) for PostgreSQL
+ *   --providers sqlite,postgresql,mysql   BENCH_POSTGRESQL_URL / BENCH_MYSQL_URL for the servers
  *   --shop-concurrency N            BILLING_SHOP_CONCURRENCY for the app (default: the app's)
  *   --time-budget 300               timeBudgetSeconds of each billing call
  *   --profile                       also profile the app's CPU (--cpu-prof) and show where its time went
