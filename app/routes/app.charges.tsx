@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useNavigation } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
@@ -22,6 +22,7 @@ import { CHARGE_OUTCOME_KEYS, CHARGE_OUTCOMES } from "../charges/charge-outcomes
 import { getChargesPage, parseChargesQuery, type ChargeRow } from "../charges/charge-views.server";
 import { describeDecline } from "../dunning/decline-descriptions";
 import { merchantLocale } from "../http/merchant-locale";
+import { CustomersCutNotice, keysetPagination, useListParams, useListSearch } from "../components/list-controls";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -32,44 +33,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type Charges = ReturnType<typeof useLoaderData<typeof loader>>["charges"];
 
-/** Search, filters and pages live in the URL (the embedded app's own parameters stay). */
-function useListParams() {
-  const [params, setParams] = useSearchParams();
-  const update = useCallback(
-    (change: (next: URLSearchParams) => void) => {
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          next.delete("after");
-          next.delete("before");
-          change(next);
-          return next;
-        },
-        { replace: true, preventScrollReset: true },
-      );
-    },
-    [setParams],
-  );
-  return { params, update };
-}
-
 export default function ChargesPage() {
   const { charges } = useLoaderData<typeof loader>();
-  const { update } = useListParams();
+  const update = useListParams();
   const navigation = useNavigation();
   // The outcome tabs (with their counts) show until the merchant searches or filters.
   const searching = Boolean(charges.filters.query || charges.filters.from || charges.filters.to || charges.filters.contract);
   const { mode, setMode } = useSetIndexFiltersMode(searching ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
   const { smDown } = useBreakpoints();
-  const [query, setQuery] = useState(charges.filters.query);
-  const typing = useRef<ReturnType<typeof setTimeout>>();
-  useEffect(() => setQuery(charges.filters.query), [charges.filters.query]);
-
-  const search = (value: string) => {
-    setQuery(value);
-    clearTimeout(typing.current);
-    typing.current = setTimeout(() => update((next) => (value.trim() ? next.set("query", value.trim()) : next.delete("query"))), 300);
-  };
+  const { query, search } = useListSearch(charges.filters.query, update);
   const outcome = charges.filters.outcomes.length === 1 ? charges.filters.outcomes[0] : null;
   const tabs = [
     { id: "all", content: "All", badge: charges.countLabels.all },
@@ -135,24 +107,12 @@ export default function ChargesPage() {
               { title: "Amount", alignment: "end" },
               { title: "Order" },
             ]}
-            pagination={{
-              hasPrevious: Boolean(charges.previousCursor),
-              hasNext: Boolean(charges.nextCursor),
-              onPrevious: () => charges.previousCursor && update((next) => next.set("before", charges.previousCursor as string)),
-              onNext: () => charges.nextCursor && update((next) => next.set("after", charges.nextCursor as string)),
-              label: charges.totalLabel,
-            }}
+            pagination={keysetPagination(charges, update)}
           >
             {charges.rows.map((row, index) => (smDown ? <CondensedRow key={row.id} row={row} index={index} /> : <ChargeRowCells key={row.id} row={row} index={index} />))}
           </IndexTable>
         </Card>
-        {charges.customersCut ? (
-          <Box paddingInline={{ xs: "400", sm: "0" }}>
-            <Text as="p" tone="subdued">
-              Many customers match this search: only the first 500 of them are looked through. Type more of the name or email to narrow it.
-            </Text>
-          </Box>
-        ) : null}
+        {charges.customersCut ? <CustomersCutNotice /> : null}
       </BlockStack>
     </AdminPage>
   );

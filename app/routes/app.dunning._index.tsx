@@ -1,10 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from "react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useLoaderData, useNavigation } from "@remix-run/react";
 import {
   Badge,
   BlockStack,
-  Box,
   Card,
   ChoiceList,
   EmptySearchResult,
@@ -25,6 +23,7 @@ import { dismissNotification, getTrackerList, parseTrackerListQuery, type Tracke
 import { readFormFields } from "../http/form-fields.server";
 import { merchantLocale } from "../http/merchant-locale";
 import { parseRowId } from "../http/row-id";
+import { CustomersCutNotice, keysetPagination, useListParams, useListSearch } from "../components/list-controls";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -50,41 +49,18 @@ const SORT_KEYS = Object.keys(TRACKER_SORTS) as TrackerSort[];
 
 export default function DunningPage() {
   const { trackers } = useLoaderData<typeof loader>();
-  const [, setParams] = useSearchParams();
+  const update = useListParams();
   const navigation = useNavigation();
   // The tabs (with their counts) show until the merchant searches or filters.
   const searching = Boolean(trackers.list.query || trackers.list.statuses.length || trackers.list.categories.length);
   const { mode, setMode } = useSetIndexFiltersMode(searching ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
   const { smDown } = useBreakpoints();
-  const [query, setQuery] = useState(trackers.list.query);
-  const typing = useRef<ReturnType<typeof setTimeout>>();
-  useEffect(() => setQuery(trackers.list.query), [trackers.list.query]);
-
-  // Search, filters, sort and page live in the URL; the embedded app's own parameters stay.
-  const update = useCallback(
-    (change: (next: URLSearchParams) => void) =>
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          next.delete("after");
-          next.delete("before");
-          change(next);
-          return next;
-        },
-        { replace: true, preventScrollReset: true },
-      ),
-    [setParams],
-  );
+  const { query, search } = useListSearch(trackers.list.query, update);
   const setAll = (key: string, values: string[]) =>
     update((next) => {
       next.delete(key);
       values.forEach((value) => next.append(key, value));
     });
-  const search = (value: string) => {
-    setQuery(value);
-    clearTimeout(typing.current);
-    typing.current = setTimeout(() => update((next) => (value.trim() ? next.set("query", value.trim()) : next.delete("query"))), 300);
-  };
 
   const { list } = trackers;
   const statusChoices = TRACKER_TABS[list.tab].statuses.map((status) => ({ label: TRACKER_STATUS_LABELS[status].label, value: status }));
@@ -155,24 +131,12 @@ export default function DunningPage() {
             loading={navigation.state === "loading"}
             emptyState={<EmptySearchResult title="No failed payments here" description={emptyDescription(trackers)} withIllustration />}
             headings={[{ title: "Customer" }, { title: "Contract" }, { title: "Status" }, { title: "Decline" }, { title: "Amount", alignment: "end" }, { title: "Next step" }]}
-            pagination={{
-              hasPrevious: Boolean(trackers.previousCursor),
-              hasNext: Boolean(trackers.nextCursor),
-              onPrevious: () => trackers.previousCursor && update((next) => next.set("before", trackers.previousCursor as string)),
-              onNext: () => trackers.nextCursor && update((next) => next.set("after", trackers.nextCursor as string)),
-              label: trackers.totalLabel,
-            }}
+            pagination={keysetPagination(trackers, update)}
           >
             {trackers.rows.map((row, index) => (smDown ? <CondensedRow key={row.id} row={row} index={index} /> : <TrackerRowCells key={row.id} row={row} index={index} />))}
           </IndexTable>
         </Card>
-        {trackers.customersCut ? (
-          <Box paddingInline={{ xs: "400", sm: "0" }}>
-            <Text as="p" tone="subdued">
-              Many customers match this search: only the first 500 of them are looked through. Type more of the name or email to narrow it.
-            </Text>
-          </Box>
-        ) : null}
+        {trackers.customersCut ? <CustomersCutNotice /> : null}
       </BlockStack>
     </AdminPage>
   );
