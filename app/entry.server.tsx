@@ -5,12 +5,15 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { logUnexpectedError } from "./http/unexpected-error.server";
+import { logger } from "./observability/logger.server";
 
 // The production server (server.ts) and the dev server start and stop the app through the
 // build's entry module; the production server also answers result webhooks through it.
 export { startApp, stopApp } from "./start-up.server";
 export { receiveAttemptResult } from "./webhooks/attempt-results-intake.server";
 export { MAX_WEBHOOK_BODY_BYTES } from "./webhooks/webhook-request";
+// The server logs through the app's logger, and gives each request its id there.
+export { logger, withLogContext } from "./observability/logger.server";
 
 export const streamTimeout = 5000;
 
@@ -49,7 +52,7 @@ export default async function handleRequest(
       },
       onError(error) {
         responseStatusCode = 500;
-        console.error(error);
+        logger().error({ event: "render_error", path: new URL(request.url).pathname, error }, "rendering a page failed");
       },
     });
     setTimeout(abort, streamTimeout + 1000);

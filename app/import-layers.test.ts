@@ -18,9 +18,10 @@ const APP_LAYERS: string[][] = [
   ["shopify.server"],
   // Orchestration: webhook intake, install and privacy, and the admin pages' read models that span domains.
   ["webhooks", "shops", "overview", "shop-settings"],
-  ["dunning", "charges"],
+  ["dunning", "charges", "reconciliation"],
   ["schedules"],
-  ["attempts", "customers"],
+  // flow: the Shopify Flow outbox (dunning writes to it) and its delivery.
+  ["attempts", "customers", "flow"],
   ["shopify", "http"],
   ["db"],
   ["observability"],

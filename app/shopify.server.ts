@@ -1,8 +1,9 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { appConfig } from "./config/app-config.server";
 import type { AppConfig } from "./config/environment";
 import { prisma } from "./db/app-database.server";
+import { logger } from "./observability/logger.server";
 import { countShopifyCall } from "./observability/metrics.server";
 import { ensureShopIsSetUp } from "./schedules/schedule.server";
 import { createAdminApiClient, type AdminApiClient, type RequestSlots } from "./shopify/admin-api-client.server";
@@ -18,7 +19,7 @@ import { routeShopifyTrafficToSimulator } from "./shopify/store-simulator-routin
 
 function createShopifyApp(config: AppConfig) {
   if (config.SHOPIFY_STORE_SIMULATOR_URL) {
-    console.warn(`[shopify] talking to the STORE SIMULATOR at ${config.SHOPIFY_STORE_SIMULATOR_URL}, not to Shopify`);
+    logger().warn({ event: "store_simulator" }, `talking to the STORE SIMULATOR at ${config.SHOPIFY_STORE_SIMULATOR_URL}, not to Shopify`);
     routeShopifyTrafficToSimulator(config.SHOPIFY_STORE_SIMULATOR_URL);
   }
   return shopifyApp({
@@ -41,9 +42,17 @@ function createShopifyApp(config: AppConfig) {
         await ensureShopIsSetUp(session.shop, profile.ianaTimezone, new Date());
       },
     },
+    // The library's own lines go through the app's logger (JSON, redacted); its per-request
+    // chatter (Info) only when LOG_LEVEL asks for debug lines.
+    logger: {
+      level: config.LOG_LEVEL === "debug" || config.LOG_LEVEL === "trace" ? LogSeverity.Debug : LogSeverity.Warning,
+      log: (severity, message) => logger()[LIBRARY_LEVELS[severity]]({ event: "shopify_library" }, message),
+    },
     ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),
   });
 }
+
+const LIBRARY_LEVELS = { [LogSeverity.Error]: "error", [LogSeverity.Warning]: "warn", [LogSeverity.Info]: "info", [LogSeverity.Debug]: "debug" } as const;
 
 type ShopifyApp = ReturnType<typeof createShopifyApp>;
 let built: { config: AppConfig; app: ShopifyApp } | undefined;
@@ -97,5 +106,5 @@ export async function adminClientForShop(shop: string, options: { sharedSlots?: 
   }
   if (!accessToken) throw new ShopNotInstalledError(shop);
   const endpoint = adminGraphqlEndpoint(shop, appConfig().SHOPIFY_STORE_SIMULATOR_URL);
-  return createAdminApiClient({ shop, accessToken, endpoint, sharedSlots: options.sharedSlots, onCall: (call) => countShopifyCall(call.outcome) });
+  return createAdminApiClient({ shop, accessToken, endpoint, sharedSlots: options.sharedSlots, onCall: countShopifyCall });
 }

@@ -5,15 +5,33 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
-import type { AppMetrics } from "../app/observability/metrics.server";
+import { METRIC_PREFIX } from "../app/observability/metrics.server";
 import type { SimulatedRequest, StoreSimulator } from "../simulator/store-simulator";
+import { parsePrometheusText, sumBy, total } from "../tools/prometheus-text";
 
-export type AppMetricsSnapshot = AppMetrics & { rssBytes: number; peakRssBytes: number };
+/** The app's counters the benchmark reports, as differences between two readings. */
+export interface AppMetricsSnapshot {
+  databaseStatements: number;
+  /** Admin API round trips by outcome (ok, throttled, rate_limited, ...). */
+  shopifyCalls: Record<string, number>;
+  /** Webhook deliveries by result (processed, duplicate, rejected, ...). */
+  webhooks: Record<string, number>;
+  rssBytes: number;
+  peakRssBytes: number;
+}
 
+/** GET /api/metrics (Prometheus' text format), read into the figures the benchmark reports. */
 export async function readAppMetrics(appUrl: string, secret: string): Promise<AppMetricsSnapshot> {
   const response = await fetch(`${appUrl}/api/metrics`, { headers: { Authorization: `Bearer ${secret}` } });
   if (response.status !== 200) throw new Error(`GET /api/metrics answered ${response.status}: ${await response.text()}`);
-  return (await response.json()) as AppMetricsSnapshot;
+  const families = parsePrometheusText(await response.text());
+  return {
+    databaseStatements: total(families, `${METRIC_PREFIX}database_statements_total`),
+    shopifyCalls: sumBy(families, `${METRIC_PREFIX}shopify_calls_total`, "outcome"),
+    webhooks: sumBy(families, `${METRIC_PREFIX}webhooks_total`, "result"),
+    rssBytes: total(families, "process_resident_memory_bytes"),
+    peakRssBytes: total(families, `${METRIC_PREFIX}process_peak_resident_memory_bytes`),
+  };
 }
 
 /**

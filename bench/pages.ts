@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pages`: the merchant's admin pages (Charges, Dunning, a tracker) against
+ * `npm run bench:pages`: the merchant's admin pages (Charges, Dunning, a tracker, Settings, Insights) against
  * the built server, on PostgreSQL, for one shop with 10,000 dunning trackers and about
  * 100,000 billing attempts (bench/page-seed.ts). Prints each page's server time (p50, p95,
  * max over sequential requests) and HTML size, against the targets: p95 <= 150 ms, HTML <=
@@ -106,6 +106,10 @@ function scenarios(seeded: SeededShop, cursors: { charges: string; trackers: str
     ["Tracker: a few events", `/app/dunning/${seeded.typicalTrackerId}`],
     ["Tracker: 3,000 events", `/app/dunning/${seeded.longTrackerId}`],
     ["Tracker: 3,000 events, older page", `/app/dunning/${seeded.longTrackerId}?older=${cursors.events}`],
+    // The what-if's and Insights' aggregates: the 90 days' trackers (about 2,500) and their retries.
+    ["Settings: the what-if", "/app/settings"],
+    ["Settings: a suggestion pre-filled", "/app/settings?retryCount=3&from=insights"],
+    ["Insights", "/app/insights"],
   ];
 }
 

@@ -110,6 +110,9 @@ export async function clearEarlierDemoRuns(prisma: PrismaClient): Promise<number
     prisma.dunningTracker.deleteMany(),
     prisma.dunningPolicy.deleteMany(),
     prisma.processedWebhook.deleteMany(),
+    prisma.chargeLedgerEntry.deleteMany(),
+    prisma.chargeReconciliation.deleteMany(),
+    prisma.flowTriggerEvent.deleteMany(),
     prisma.billingSchedule.deleteMany(),
     prisma.session.deleteMany(),
   ]);

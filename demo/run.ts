@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { createPrismaClient } from "../app/db/client.server";
 import { parseDatabaseUrl } from "../app/config/database-url";
 import { DEFAULT_DUNNING_POLICY } from "../app/dunning/policy";
+import { METRIC_PREFIX } from "../app/observability/metrics.server";
 import { startStoreSimulator } from "../simulator/store-simulator";
 import {
   adminUrl,
@@ -28,7 +29,10 @@ import {
   startScheduleAt,
 } from "./app";
 import { buildIfStale } from "../tools/build-if-stale";
+import { parsePrometheusText, sumBy, total } from "../tools/prometheus-text";
 import { checkDunning, formatDunning, gatherDunningFacts } from "./dunning";
+import { formatSuggestion } from "./insights";
+import { formatReconciliation } from "./reconciliation";
 import { checkInvariants, DAY_HEADER, formatDay, formatTotals, utcMinute } from "./report";
 import { DAY_MS, outageInTheMiddle, runScheduler, type SchedulerDay } from "./scheduler";
 import { createDemoContracts, DEMO_SEED, DEMO_SHOPS } from "./shops";
@@ -78,6 +82,8 @@ async function main(): Promise<void> {
     DIRECT_DATABASE_URL: "",
     SHOPIFY_STORE_SIMULATOR_URL: simulator.url,
     CRON_SECRET: DEMO_CRON_SECRET,
+    // For people: the app's lines are shown when something fails.
+    LOG_FORMAT: process.env.LOG_FORMAT || "pretty",
   });
   simulator.setAppUrl(app.url);
   const shops = DEMO_SHOPS.map((shop) => shop.domain);
@@ -141,12 +147,19 @@ async function main(): Promise<void> {
 
     const health = await (await fetch(`${app.url}/healthz`)).json();
     console.log(`  Health: ${JSON.stringify(health)}`);
-    const metrics = (await (await fetch(`${app.url}/api/metrics`, { headers: { Authorization: `Bearer ${DEMO_CRON_SECRET}` } })).json()) as {
-      databaseStatements: number;
-      shopifyCalls: Record<string, number>;
-      webhooks: Record<string, number>;
-    };
-    console.log(`  App metrics: Shopify calls ${JSON.stringify(metrics.shopifyCalls)}, webhooks ${JSON.stringify(metrics.webhooks)}, ${metrics.databaseStatements} database statements`);
+    const exposition = await (await fetch(`${app.url}/api/metrics`, { headers: { Authorization: `Bearer ${DEMO_CRON_SECRET}` } })).text();
+    const metrics = parsePrometheusText(exposition);
+    const metric = (name: string) => `${METRIC_PREFIX}${name}`;
+    console.log(
+      `  App metrics: Shopify calls ${JSON.stringify(sumBy(metrics, metric("shopify_calls_total"), "outcome"))}, ` +
+        `webhooks ${JSON.stringify(sumBy(metrics, metric("webhooks_total"), "result"))}, ` +
+        `${total(metrics, metric("database_statements_total"))} database statements (GET /api/metrics)`,
+    );
+
+    for (const line of await formatSuggestion(prisma, DEMO_SHOPS, new Date(start.getTime() + days * DAY_MS), app.url)) console.log(line);
+
+    console.log("\n== Charge reconciliation: each shop day checked by the app against the orders Shopify created");
+    for (const line of await formatReconciliation(prisma, DEMO_SHOPS)) console.log(line);
 
     if (keepRunning) {
       console.log("\nThe app keeps running for the admin pages above; press Ctrl-C to stop.");

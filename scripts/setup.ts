@@ -6,6 +6,9 @@
  *   --all-providers   also generate the clients of the other providers (the test suite)
  *   --skip-migrate    generate only
  *   --migrate-only    apply migrations only (the client was generated at build time)
+ *
+ * What it did is logged as the app logs (LOG_LEVEL, LOG_FORMAT: JSON lines in the container);
+ * why it failed is a message on stderr.
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
@@ -14,7 +17,8 @@ import { generatedClientsDirectory } from "../app/db/client.server";
 import { DATABASE_PROVIDERS, describeDatabaseTarget, type DatabaseProvider, type DatabaseTarget } from "../app/config/database-url";
 import { connectionFailureReason, DatabaseUnreachableError, isPermanentConnectionFailure } from "../app/db/errors";
 import { applyMigrations, migrationsDirectory, readMigrations } from "../app/db/migrate.server";
-import { InvalidEnvironmentError, loadEnvFile, parseDatabaseEnvironment } from "../app/config/environment";
+import { InvalidEnvironmentError, loadEnvFile, parseDatabaseEnvironment, parseLoggingEnvironment } from "../app/config/environment";
+import { logger } from "../app/observability/logger.server";
 import { runPrismaCliOrThrow } from "./prisma-cli";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,12 +28,12 @@ function generateClient(provider: DatabaseProvider, url: string): void {
   const generatedSchema = path.join(generatedClientsDirectory(), provider, "schema.prisma");
   // Prisma copies the schema next to the client: an identical copy means it is up to date.
   if (existsSync(generatedSchema) && readFileSync(generatedSchema, "utf8") === readFileSync(schema, "utf8")) {
-    console.log(`Prisma client for ${provider}: up to date`);
+    logger().info({ event: "prisma_client", provider, generated: false }, `Prisma client for ${provider}: up to date`);
     return;
   }
   // prisma.config.ts picks the provider from DATABASE_URL; point it at this one.
   runPrismaCliOrThrow(["generate", "--schema", schema], url);
-  console.log(`Prisma client for ${provider}: generated`);
+  logger().info({ event: "prisma_client", provider, generated: true }, `Prisma client for ${provider}: generated`);
 }
 
 /**
@@ -81,9 +85,10 @@ async function migrate(target: DatabaseTarget): Promise<void> {
     try {
       const result = await applyMigrations(target, migrations);
       for (const name of result.modified) {
-        console.warn(`warning: migration ${name} was edited after it was applied (checksum differs)`);
+        logger().warn({ event: "migration_modified", migration: name }, `migration ${name} was edited after it was applied (checksum differs)`);
       }
-      console.log(
+      logger().info(
+        { event: "migrations", applied: result.applied, alreadyApplied: result.alreadyApplied },
         result.applied.length
           ? `Applied ${result.applied.length} migration(s) to ${describeDatabaseTarget(target)}: ${result.applied.join(", ")}`
           : `${describeDatabaseTarget(target)}: all ${result.alreadyApplied} migration(s) already applied`,
@@ -95,7 +100,7 @@ async function migrate(target: DatabaseTarget): Promise<void> {
       const reason = error instanceof DatabaseUnreachableError ? error.message : connectionFailureReason(error);
       const retryable = target.provider !== "sqlite" && reason !== undefined && !isPermanentConnectionFailure(reason);
       if (!retryable || attempt >= RETRY_DELAYS_MS.length) throw error;
-      console.warn(`${(error as Error).message}; retrying in ${RETRY_DELAYS_MS[attempt] / 1000}s`);
+      logger().warn({ event: "database_not_ready" }, `${(error as Error).message}; retrying in ${RETRY_DELAYS_MS[attempt] / 1000}s`);
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
     }
   }
@@ -103,6 +108,8 @@ async function migrate(target: DatabaseTarget): Promise<void> {
 
 async function main(): Promise<void> {
   loadEnvFile();
+  // A malformed LOG_LEVEL or LOG_FORMAT is refused here as the app refuses it.
+  parseLoggingEnvironment(process.env);
   const args = new Set(process.argv.slice(2));
   const { database: target, migrationDatabase } = parseDatabaseEnvironment(process.env);
   if (args.has("--migrate-only")) return migrate(migrationDatabase);
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // The environment's own message lists every problem and names .env.example.
+  // Messages for the operator, not log lines. The environment's own lists every problem and names .env.example.
   if (error instanceof InvalidEnvironmentError) console.error(error.message);
   else console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

@@ -1,6 +1,7 @@
 import { buildSchema, type GraphQLSchema } from "graphql";
 import { installAdminScalars } from "./admin-scalars";
 import { BILLING_ATTEMPT_SDL } from "./billing-attempt-schema";
+import { FLOW_TRIGGER_SDL } from "./flow-triggers";
 import { SUBSCRIPTION_CONTRACT_SDL } from "./subscription-contract-schema";
 
 /**
@@ -8,7 +9,7 @@ import { SUBSCRIPTION_CONTRACT_SDL } from "./subscription-contract-schema";
  * Shopify's exactly: the point is that a query the app sends here would also be valid
  * against the real API, so a typo fails validation in tests instead of in production.
  * Add types as the app starts using them, copying names and nullability from Shopify's
- * reference. Billing types live in subscription-contract-schema.ts and billing-attempt-schema.ts.
+ * reference. Billing types live in subscription-contract-schema.ts and billing-attempt-schema.ts, Flow's in flow-triggers.ts.
  */
 export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
   schema {
@@ -95,6 +96,8 @@ export const ADMIN_SCHEMA_SDL = /* GraphQL */ `
   ${SUBSCRIPTION_CONTRACT_SDL}
 
   ${BILLING_ATTEMPT_SDL}
+
+  ${FLOW_TRIGGER_SDL}
 `;
 
 function buildAdminSchema(): GraphQLSchema {

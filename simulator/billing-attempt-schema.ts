@@ -10,12 +10,27 @@ const enumBody = (values: readonly string[]) => values.join("\n    ");
 
 /**
  * Admin API 2026-10 subset: billing attempts (with the `state` union introduced in
- * 2026-04 and the fields it deprecated), charging and skipping cycles, pausing and
+ * 2026-04 and the fields it deprecated; the shop's attempts listed and searched by
+ * `subscriptionBillingAttempts`), charging and skipping cycles, pausing and
  * cancelling contracts, and the payment-method update email.
  */
 export const BILLING_ATTEMPT_SDL = /* GraphQL */ `
   extend type QueryRoot {
     subscriptionBillingAttempt(id: ID!): SubscriptionBillingAttempt
+    subscriptionBillingAttempts(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      sortKey: SubscriptionBillingAttemptsSortKeys = CREATED_AT
+      query: String
+    ): SubscriptionBillingAttemptConnection!
+  }
+
+  enum SubscriptionBillingAttemptsSortKeys {
+    CREATED_AT
+    ID
   }
 
   type Mutation {

@@ -142,14 +142,49 @@ export class BillingAttemptProcessor {
     this.timers.add(timer);
   }
 
+  /**
+   * Fault injection (the control API's plantOrder): a successful attempt under
+   * `idempotencyKey` and its order for the cycle, created and completed at once and without
+   * the checks that keep Shopify from charging a cycle twice. Its success webhook goes out
+   * as usual; the app, which never made the attempt, has no record of it.
+   */
+  plantSuccess(shop: string, contractGid: string, cycleIndex: number, idempotencyKey: string): AttemptRecord {
+    const billing = this.store.forShop(shop);
+    if (billing.attemptsByIdempotencyKey.has(idempotencyKey)) throw new Error(`plantOrder: an attempt already has the key ${idempotencyKey}`);
+    const contract = billing.contracts.get(contractGid);
+    if (!contract) throw new Error(`plantOrder: no subscription contract ${contractGid} in this shop`);
+    if (!Number.isInteger(cycleIndex) || cycleIndex < 1) throw new Error(`plantOrder: cycle index must be a positive integer, got ${cycleIndex}`);
+    const attempt: AttemptRecord = {
+      gid: this.store.newGid("SubscriptionBillingAttempt"),
+      contractGid,
+      cycleIndex,
+      idempotencyKey,
+      originTime: null,
+      createdAt: this.store.clock.now(),
+      completedAt: null,
+      respectInventoryPolicy: true,
+      skipPayment: false,
+      state: { kind: "pending" },
+    };
+    billing.attempts.set(attempt.gid, attempt);
+    billing.attemptsByIdempotencyKey.set(idempotencyKey, attempt);
+    this.settle(shop, attempt, "success");
+    return attempt;
+  }
+
   private complete(shop: string, attempt: AttemptRecord): void {
     const billing = this.store.forShop(shop);
     const contract = billing.contracts.get(attempt.contractGid)!;
-    const now = this.store.clock.now();
     let outcome: PaymentOutcome = attempt.skipPayment ? "success" : nextOutcome(billing, contract);
     // Another attempt may have billed the cycle meanwhile: charging twice is what Shopify prevents.
     if (outcome === "success" && contract.billedCycles.has(attempt.cycleIndex)) outcome = { error: "INVOICE_ALREADY_PAID" };
+    this.settle(shop, attempt, outcome);
+  }
 
+  private settle(shop: string, attempt: AttemptRecord, outcome: PaymentOutcome): void {
+    const billing = this.store.forShop(shop);
+    const contract = billing.contracts.get(attempt.contractGid)!;
+    const now = this.store.clock.now();
     attempt.completedAt = now;
     contract.updatedAt = now;
     if (outcome === "success") {

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import type { BillingAttemptProcessor } from "./billing-attempts";
 import { SELLING_PLAN_INTERVALS, type SellingPlanInterval } from "./billing-calendar";
 import { isBillingAttemptErrorCode } from "./billing-error-codes";
 import {
@@ -126,7 +128,7 @@ export interface ContractActionSnapshot {
 export function createBillingControl(
   store: BillingStore,
   shops: SimulatedStore,
-  { changes, webhooks }: { changes: ContractChanges; webhooks: BillingWebhooks },
+  { changes, webhooks, attempts }: { changes: ContractChanges; webhooks: BillingWebhooks; attempts: BillingAttemptProcessor },
 ) {
   const billingOf = (domain: string): ShopBilling => store.forShop(shopDomain(shops, domain));
 
@@ -331,6 +333,24 @@ export function createBillingControl(
         billingAttemptId: order.attemptGid,
         cycleIndex: order.cycleIndex,
       }));
+    },
+
+    /**
+     * Fault injection for reconciliation tests: an order Shopify created for the cycle through
+     * a billing attempt the app did not make (say, a script charging with the app's token, or
+     * a second deployment on another database). On a cycle already charged it is a double
+     * charge, which Shopify itself would refuse. The attempt's key defaults to a fresh one.
+     */
+    plantOrder(shop: string, input: { contractId: string; cycleIndex: number; idempotencyKey?: string }): { attemptId: string; orderId: string; orderName: string } {
+      const domain = shopDomain(shops, shop);
+      const attempt = attempts.plantSuccess(domain, input.contractId, input.cycleIndex, input.idempotencyKey ?? `planted-${randomUUID()}`);
+      const order = attempt.state.kind === "success" ? store.forShop(domain).orders.get(attempt.state.orderGid)! : undefined;
+      return { attemptId: attempt.gid, orderId: order!.gid, orderName: order!.name };
+    },
+
+    /** The Flow triggers Shopify accepted from the app, in order (flowTriggerReceive). */
+    flowTriggers(shop: string): Array<{ handle: string; payload: Record<string, unknown>; receivedAt: Date }> {
+      return billingOf(shop).flowTriggers.map((trigger) => ({ ...trigger, payload: structuredClone(trigger.payload) }));
     },
 
     /** Successful charges (orders created) for the shop. */

@@ -1,5 +1,5 @@
 import { cycleIndexAt, cycleIndexesExpectedBetween, isCycleInRange, selectCycle, type CycleSelector } from "./billing-calendar";
-import { type ContractRecord, legacyIdOf } from "./billing-state";
+import { type AttemptRecord, type ContractRecord, legacyIdOf } from "./billing-state";
 import {
   attemptView,
   type BillingContext,
@@ -27,6 +27,20 @@ const CONTRACT_SEARCH_FIELDS: Record<string, (contract: ContractRecord) => strin
   updated_at: (contract) => contract.updatedAt,
   last_billing_attempt_error_type: (contract) => contract.lastBillingAttemptErrorType,
 };
+
+/** The filters `subscriptionBillingAttempts(query:)` documents (2026-10): created_at, error_code, error_message, id. */
+const ATTEMPT_SEARCH_FIELDS: Record<string, (attempt: AttemptRecord) => string | number | Date | null> = {
+  id: (attempt) => legacyIdOf(attempt.gid),
+  created_at: (attempt) => attempt.createdAt,
+  error_code: (attempt) => (attempt.state.kind === "failed" ? attempt.state.code.toLowerCase() : null),
+  error_message: (attempt) => (attempt.state.kind === "failed" ? attempt.state.message : null),
+};
+
+function sortAttempts(attempts: AttemptRecord[], sortKey: "CREATED_AT" | "ID"): AttemptRecord[] {
+  // Ids grow with creation, so they break ties between attempts created in the same millisecond.
+  const byId = (a: AttemptRecord, b: AttemptRecord) => legacyIdOf(a.gid) - legacyIdOf(b.gid);
+  return [...attempts].sort(sortKey === "ID" ? byId : (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a, b));
+}
 
 function sortContracts(contracts: ContractRecord[], sortKey: ContractSortKey): ContractRecord[] {
   const key: Record<ContractSortKey, (contract: ContractRecord) => number | string> = {
@@ -94,6 +108,12 @@ export const billingQueryRoot = {
       (cycle) => `${cycle.contractGid}#${cycle.cycleIndex}`,
       (cycle) => cycleView(ctx, ctx.billing.contracts.get(cycle.contractGid)!, cycle.cycleIndex),
     );
+  },
+
+  subscriptionBillingAttempts(args: ConnectionArgs & { sortKey: "CREATED_AT" | "ID"; query?: string | null }, ctx: BillingContext) {
+    const { items, warnings } = filterBySearch([...ctx.billing.attempts.values()], args.query, ATTEMPT_SEARCH_FIELDS);
+    ctx.searchWarnings.push(...warnings.map((warning) => ({ ...warning, path: "subscriptionBillingAttempts" })));
+    return paginate(sortAttempts(items, args.sortKey), args, (attempt) => attempt.gid, (attempt) => attemptView(ctx, attempt));
   },
 
   subscriptionBillingAttempt({ id }: { id: string }, ctx: BillingContext) {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type BillingSchedule, cycleWindow, type CycleWindow, isCycleInRange } from "./billing-calendar";
 import type { BillingAttemptErrorCode } from "./billing-error-codes";
+import type { FlowTriggerRecord } from "./flow-triggers";
 import type { SimulatedClock } from "./simulated-clock";
 
 // Billing state: customers, payment methods, contracts, attempts, orders and bulk jobs,
@@ -117,6 +118,8 @@ export class ShopBilling {
   readonly paymentUpdateEmails: Array<{ paymentMethodGid: string; customerGid: string; sentAt: Date }> = [];
   /** Filled by the mutations only, not by the control API. */
   readonly contractActions: ContractActionRecord[] = [];
+  /** The Flow triggers Shopify accepted from the app (flowTriggerReceive), in order. */
+  readonly flowTriggers: FlowTriggerRecord[] = [];
   private nextOrderNumber = 1001;
 
   nextOrderName(): string {

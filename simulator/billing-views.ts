@@ -13,6 +13,7 @@ import type {
 } from "./billing-state";
 import { type ConnectionArgs, paginate } from "./connections";
 import type { ContractChanges } from "./contract-changes";
+import type { FlowTriggerDefinition } from "./flow-triggers";
 import type { SearchWarning } from "./search-query";
 
 // GraphQL-shaped views of the billing records, for graphql-js's default resolvers:
@@ -28,6 +29,8 @@ export interface BillingContext {
   bulkCharges: BulkChargeRunner;
   /** Status and skip changes go through here, so they raise their webhooks. */
   changes: ContractChanges;
+  /** The app's Flow trigger extensions: what flowTriggerReceive accepts. */
+  flowTriggers: readonly FlowTriggerDefinition[];
   /** Filled by resolvers that take a search `query`; reported in the response's extensions. */
   searchWarnings: Array<SearchWarning & { path: string }>;
 }

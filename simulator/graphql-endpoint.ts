@@ -10,6 +10,7 @@ import {
 import { adminSchema } from "./admin-schema";
 import { billingMutationRoot } from "./billing-mutations";
 import { billingQueryRoot } from "./billing-queries";
+import { flowMutationRoot } from "./flow-triggers";
 import type { BillingContext } from "./billing-views";
 import { type ApiResponse, isPlainObject, parseJson } from "./http";
 import { actualQueryCost, type LeakyBucket, requestedQueryCost } from "./query-cost";
@@ -124,7 +125,7 @@ async function runGraphql(services: GraphqlServices, shop: string, request: Grap
   const result = await execute({
     schema: adminSchema,
     document,
-    rootValue: { shop: () => shopView(services.store.ensureShop(shop), services.now()), ...billingQueryRoot, ...billingMutationRoot },
+    rootValue: { shop: () => shopView(services.store.ensureShop(shop), services.now()), ...billingQueryRoot, ...billingMutationRoot, ...flowMutationRoot },
     contextValue: context,
     variableValues: request.variables,
     operationName: request.operationName,

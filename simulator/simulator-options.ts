@@ -21,6 +21,8 @@ export interface StoreSimulatorOptions {
   attemptProcessingMs?: number;
   /** Where each webhook topic is POSTed; default: the [[webhooks.subscriptions]] of shopify.app.toml. */
   webhookSubscriptions?: Array<{ topics: string[]; uri: string }>;
+  /** The app's Flow trigger extensions (handle and fields); default: those under extensions/. */
+  flowTriggers?: Array<{ handle: string; fields: Array<{ type: string; key?: string }> }>;
   /** Webhook deliveries in flight at once (default 8). */
   webhookConcurrency?: number;
   /** Tries per webhook event, the first included, before it is logged as failed (default 4). */

@@ -9,6 +9,7 @@ import { BillingWebhooks } from "./billing-webhooks";
 import { ContractChanges } from "./contract-changes";
 import { type GraphqlServices, handleGraphqlRequest } from "./graphql-endpoint";
 import { type ApiResponse, closeServer, errorMessage, formatHost, listen, NOT_FOUND, readBody, sendJson } from "./http";
+import { loadAppFlowTriggers } from "./flow-triggers";
 import { IdleSignal } from "./idle-signal";
 import { handleAccessTokenRequest } from "./oauth-endpoint";
 import { type FaultStatus, type Latency, RequestFaults } from "./request-faults";
@@ -113,12 +114,13 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
   const changes = new ContractChanges(billing, billingWebhooks);
   const attempts = new BillingAttemptProcessor(billing, { processingMs, webhooks, onSettled: () => idle.changed() });
   const bulkCharges = new BulkChargeRunner(billing, attempts, { processingMs, onSettled: () => idle.changed() });
+  const flowTriggers = options.flowTriggers ?? loadAppFlowTriggers();
   const faults = new RequestFaults({ latencyMs: options.latencyMs ?? 0, jitterMs: options.latencyJitterMs ?? 0 });
   const services: GraphqlServices = {
     store,
     faults,
     now: () => clock.now(),
-    billingContext: (shop) => ({ shop, billing: billing.forShop(shop), store: billing, attempts, bulkCharges, changes, searchWarnings: [] }),
+    billingContext: (shop) => ({ shop, billing: billing.forShop(shop), store: billing, attempts, bulkCharges, changes, flowTriggers, searchWarnings: [] }),
   };
   const isIdle = () => attempts.isIdle() && bulkCharges.isIdle() && webhooks.isIdle();
 
@@ -142,7 +144,7 @@ export async function startStoreSimulator(options: StoreSimulatorOptions): Promi
       }
       return deliverWebhook(appUrl, input.hmacSecret ?? options.apiSecret, input);
     },
-    ...createBillingControl(billing, store, { changes, webhooks: billingWebhooks }),
+    ...createBillingControl(billing, store, { changes, webhooks: billingWebhooks, attempts }),
     clock,
     webhookDeliveries: webhooks.deliveries,
     waitForIdle: () => idle.waitUntil(isIdle),

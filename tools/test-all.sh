@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command (and CI's): installs what the suite needs on a fresh machine
-# (the supported Node, npm ci from the lockfile, Chromium), starts the local PostgreSQL and
-# MariaDB servers when they are down, and runs every test on SQLite, PostgreSQL and MySQL.
+# (the supported Node, npm ci from the lockfile, Chromium, the PostgreSQL and MariaDB client
+# tools), starts the local PostgreSQL and MariaDB servers when they are down, and runs
+# every test on SQLite, PostgreSQL and MySQL.
 # A provider that cannot be tested fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,17 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   echo "--- installing Chromium (Debian) for the browser test"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+# The restore drill backs up and restores with each server's own client tools.
+missing_packages=""
+command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || missing_packages="$missing_packages postgresql-client"
+command -v mariadb-dump >/dev/null && command -v mariadb >/dev/null || missing_packages="$missing_packages mariadb-client"
+if [ -n "$missing_packages" ]; then
+  echo "---$missing_packages: installing (Debian) for the restore drill"
+  as_root apt-get update -qq
+  # shellcheck disable=SC2086 # one word per package
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing_packages >/dev/null
 fi
 
 if [ -z "${TEST_POSTGRESQL_URL:-}" ]; then

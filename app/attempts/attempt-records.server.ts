@@ -270,10 +270,13 @@ export function findUnconfirmedFirstAttempts(shop: string, recordedBeforeLocalDa
   });
 }
 
-/** Contracts of the shop with an attempt for a cycle expected after `since`. */
-export async function contractsAttemptedSince(shop: string, since: Date): Promise<Set<string>> {
+/**
+ * Contracts whose first charge the shop's run for `runLocalDate` has recorded: an earlier call
+ * of the same run reached them. (Attempts of earlier runs say nothing about this one.)
+ */
+export async function contractsChargedByRun(shop: string, runLocalDate: string): Promise<Set<string>> {
   const rows = await prisma().billingAttempt.findMany({
-    where: { shop, expectedBillingDate: { gt: since } },
+    where: { shop, runLocalDate, attemptNumber: 1 },
     select: { contractId: true },
     distinct: ["contractId"],
   });

@@ -8,6 +8,7 @@ const APP_PAGES = [
   { path: "/app", label: "Overview" },
   { path: "/app/charges", label: "Charges" },
   { path: "/app/dunning", label: "Dunning" },
+  { path: "/app/insights", label: "Insights" },
   { path: "/app/settings", label: "Settings" },
 ];
 

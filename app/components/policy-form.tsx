@@ -27,6 +27,13 @@ const FINAL_ACTION_OPTIONS = [
   { label: "Cancel the contract", value: "CANCEL" },
 ];
 
+/** A field's value as the merchant reads it ("Pause the contract", "on"), for lines that name a change. */
+export function fieldValueText(name: PolicyField, value: string): string {
+  if (name === "finalAction" || name === "inventoryFinalAction") return FINAL_ACTION_OPTIONS.find((option) => option.value === value)?.label.toLowerCase() ?? value;
+  if (name === "sendPaymentUpdateEmail") return value === "true" ? "on" : "off";
+  return value.trim() === "" ? "none" : value;
+}
+
 interface FieldProps {
   values: FormValues;
   errors: SettingsErrors;

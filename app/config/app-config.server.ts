@@ -21,3 +21,8 @@ export function appConfig(): AppConfig {
   current ??= parseEnvironment(process.env);
   return current;
 }
+
+/** The configuration start-up set (or the first use validated), without validating one now. */
+export function currentAppConfig(): AppConfig | undefined {
+  return current;
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { InvalidEnvironmentError, loadEnvFile, parseEnvironment } from "./environment";
+import { InvalidEnvironmentError, loadEnvFile, parseEnvironment, parseLoggingEnvironment } from "./environment";
 
 const valid = {
   SHOPIFY_API_KEY: "key",
@@ -135,5 +135,22 @@ describe("loadEnvFile", () => {
     process.env.APP_ENV_FILE = path.dirname(envFile(""));
     expect(() => loadEnvFile()).toThrow(InvalidEnvironmentError);
     expect(() => loadEnvFile()).toThrow(/cannot be read/);
+  });
+});
+
+describe("the logging variables", () => {
+  it("default to info, pretty in development and JSON otherwise, and are read case-insensitively", () => {
+    expect(parseEnvironment(valid)).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "pretty" });
+    expect(parseEnvironment({ ...valid, NODE_ENV: "test" })).toMatchObject({ LOG_LEVEL: "info", LOG_FORMAT: "json" });
+    expect(parseEnvironment({ ...valid, NODE_ENV: "production", DATABASE_URL: "file:/data/app.sqlite" }).LOG_FORMAT).toBe("json");
+    expect(parseEnvironment({ ...valid, LOG_LEVEL: "WARN", LOG_FORMAT: "json" })).toMatchObject({ LOG_LEVEL: "warn", LOG_FORMAT: "json" });
+    expect(parseLoggingEnvironment({ NODE_ENV: "production", LOG_FORMAT: "pretty", LOG_LEVEL: "" })).toEqual({ LOG_LEVEL: "info", LOG_FORMAT: "pretty" });
+  });
+
+  it("refuses an unknown level or format, listed with the other problems", () => {
+    expect(() => parseEnvironment({ ...valid, LOG_LEVEL: "verbose", LOG_FORMAT: "xml" })).toThrow(
+      /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"[\s\S]*LOG_FORMAT: must be json or pretty, got "xml"/,
+    );
+    expect(() => parseLoggingEnvironment({ LOG_LEVEL: "loud" })).toThrow(InvalidEnvironmentError);
   });
 });

@@ -40,6 +40,30 @@ const databaseUrl = z
     }
   });
 
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = "json" | "pretty";
+
+const logLevel = z
+  .string()
+  .optional()
+  .transform((value, context): LogLevel => {
+    const level = value?.trim().toLowerCase() || "info";
+    if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+    context.addIssue({ code: z.ZodIssueCode.custom, message: `must be one of ${LOG_LEVELS.join(", ")}, got "${value}"` });
+    return z.NEVER;
+  });
+
+const logFormat = z
+  .string()
+  .optional()
+  .transform((value, context): LogFormat | undefined => {
+    const format = value?.trim().toLowerCase() || undefined;
+    if (format === undefined || format === "json" || format === "pretty") return format;
+    context.addIssue({ code: z.ZodIssueCode.custom, message: `must be json or pretty, got "${value}"` });
+    return z.NEVER;
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   SHOPIFY_API_KEY: z.string({ required_error: "required (the app's client id from the Partner Dashboard)" }).trim().min(1, "required"),
@@ -71,6 +95,10 @@ const environmentSchema = z.object({
   PORT: integerSetting(3000, 0, 65535),
   HOST: z.string().trim().optional(),
   SHUTDOWN_GRACE_SECONDS: integerSetting(25, 1, 600),
+  // Logs (app/observability/logger.server.ts): the least severe level written, and JSON lines
+  // or human-readable ones (the default in development).
+  LOG_LEVEL: logLevel,
+  LOG_FORMAT: logFormat,
 });
 
 /**
@@ -92,7 +120,9 @@ function productionProblems(source: Record<string, string | undefined>): string[
 }
 
 /** The validated environment, plus what is derived from it once (the databases it names). */
-export type AppConfig = z.infer<typeof environmentSchema> & {
+export type AppConfig = Omit<z.infer<typeof environmentSchema>, "LOG_FORMAT"> & {
+  /** LOG_FORMAT, or its default for NODE_ENV: pretty in development, JSON otherwise. */
+  LOG_FORMAT: LogFormat;
   /** The database DATABASE_URL names (SQLite's development file when unset). */
   database: DatabaseTarget;
   /** Where migrations run: DIRECT_DATABASE_URL when set (past a pooler), else `database`. */
@@ -117,7 +147,25 @@ export function parseEnvironment(source: Record<string, string | undefined>): Ap
     ...productionProblems(source),
   ];
   if (problems.length > 0 || !result.success) throw new InvalidEnvironmentError(problems);
-  return { ...result.data, ...databasesOf(result.data) };
+  return { ...result.data, LOG_FORMAT: result.data.LOG_FORMAT ?? defaultLogFormat(result.data.NODE_ENV), ...databasesOf(result.data) };
+}
+
+export interface LoggingConfig {
+  LOG_LEVEL: LogLevel;
+  LOG_FORMAT: LogFormat;
+}
+
+const defaultLogFormat = (nodeEnv: string | undefined): LogFormat => (nodeEnv === "development" || !nodeEnv ? "pretty" : "json");
+
+/**
+ * Only the logging variables, for what logs without the app's other settings (`npm run
+ * setup`). Same rules as the app's; every problem is listed.
+ */
+export function parseLoggingEnvironment(source: Record<string, string | undefined>): LoggingConfig {
+  const schema = z.object({ LOG_LEVEL: logLevel, LOG_FORMAT: logFormat });
+  const result = schema.safeParse(source);
+  if (!result.success) throw new InvalidEnvironmentError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  return { LOG_LEVEL: result.data.LOG_LEVEL, LOG_FORMAT: result.data.LOG_FORMAT ?? defaultLogFormat(source.NODE_ENV) };
 }
 
 export type DatabaseConfig = Pick<AppConfig, "database" | "migrationDatabase">;

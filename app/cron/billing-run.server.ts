@@ -3,7 +3,8 @@ import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import { emptyDunningTally, runDueDunning, type DunningTally } from "../dunning/dunning-run.server";
 import { chargeDueCycles, findDueCharges, REQUESTS_PER_SHOP } from "./charge-shop.server";
 import { findDueRun, nextRunAt, type DueRun } from "../time/due-time";
-import { emptyTally, type BillingRunTally } from "./run-tally";
+import { addShopWork, emptyTally, type BillingRunTally } from "./run-tally";
+import { logger, withLogContext } from "../observability/logger.server";
 import {
   claimSchedule,
   completeRun,
@@ -14,6 +15,9 @@ import {
   type ClaimedSchedule,
 } from "../schedules/schedule-claims.server";
 import { pruneProcessedWebhooks } from "../webhooks/webhook-deliveries.server";
+import { deliverDueFlowTriggers, emptyFlowTriggerTally, type FlowTriggerTally } from "../flow/flow-delivery.server";
+import { scheduleReconciliations } from "../reconciliation/reconciliation-claims.server";
+import { emptyReconciliationTally, runDueReconciliations, type ReconciliationTally } from "../reconciliation/reconciliation-run.server";
 
 export interface BillingRunOptions {
   /** The billing clock: which shops and cycles are due. Real time, except against the store simulator. */
@@ -37,6 +41,10 @@ export interface BillingRunOptions {
 export interface BillingRunSummary extends BillingRunTally {
   /** Retries, payment-update emails and final actions that were due (in a dry run, only `due`). */
   dunning: DunningTally;
+  /** Shopify Flow triggers sent from the outbox (none in a dry run). */
+  flowTriggers: FlowTriggerTally;
+  /** Shop days checked against Shopify's orders (in a dry run, only `due`). */
+  reconciliation: ReconciliationTally;
   dryRun: boolean;
   now: string;
   /** Shops still due after this call: call again (or wait for the next scheduled call). */
@@ -50,6 +58,10 @@ export interface BillingRunSummary extends BillingRunTally {
 const claimMarginMs = (timeBudgetMs: number) => Math.min(1_000, timeBudgetMs / 10);
 /** Trackers worked on at once; dunning runs alongside the shops' scheduled charges. */
 const DUNNING_CONCURRENCY = 4;
+/** Shops whose Flow triggers go out at once, after the dunning pass (which reads the prices they carry). */
+const FLOW_CONCURRENCY = 4;
+/** Shop days checked at once, after the billing and dunning passes. */
+const RECONCILIATION_CONCURRENCY = 4;
 /**
  * Shops claimed at once per unit of shopConcurrency. A shop spends most of a big run waiting
  * for its own rate-limit bucket; while it waits it holds no request slot (shopConcurrency x
@@ -96,34 +108,32 @@ export async function runBilling(options: BillingRunOptions): Promise<BillingRun
       const schedule = await nextSchedule();
       if (!schedule) return;
       tally.shops.due++;
-      if (options.dryRun) {
-        await previewShop(schedule, options, clientForShop, tally, wouldCharge, clock, deadline);
-      } else {
-        await billShop(schedule, options, clientForShop, tally, clock, deadline);
-      }
+      // Every line about the shop's run names the shop (and, from the endpoint, the run).
+      await withLogContext({ shop: schedule.shop }, () =>
+        options.dryRun
+          ? previewShop(schedule, options, clientForShop, tally, wouldCharge, clock, deadline)
+          : billShop(schedule, options, clientForShop, tally, clock, deadline),
+      );
     }
   };
+  const flowTriggers = emptyFlowTriggerTally();
+  const reconciliation = emptyReconciliationTally();
+  const passes = { now: options.now, deadline: deadline - claimMarginMs(options.timeBudgetMs), clock, leaseMs: options.leaseMs, workerId: options.workerId, clientForShop };
   await Promise.all([
     ...Array.from({ length: options.shopConcurrency * SHOPS_CLAIMED_PER_SLOT }, worker),
-    runDueDunning(
-      {
-        now: options.now,
-        dryRun: options.dryRun,
-        deadline: deadline - claimMarginMs(options.timeBudgetMs),
-        clock,
-        leaseMs: options.leaseMs,
-        workerId: options.workerId,
-        concurrency: DUNNING_CONCURRENCY,
-        clientForShop,
-      },
-      dunning,
+    runDueDunning({ ...passes, dryRun: options.dryRun, concurrency: DUNNING_CONCURRENCY }, dunning).then(() =>
+      options.dryRun ? undefined : deliverDueFlowTriggers({ ...passes, concurrency: FLOW_CONCURRENCY }, flowTriggers),
     ),
   ]);
+  // After billing: the runs that just finished made the day before each shop's date due for checking.
+  await runDueReconciliations({ ...passes, dryRun: options.dryRun, concurrency: RECONCILIATION_CONCURRENCY }, reconciliation);
   if (!options.dryRun) await pruneProcessedWebhooks(new Date(clock()));
 
   return {
     ...tally,
     dunning,
+    flowTriggers,
+    reconciliation,
     dryRun: options.dryRun,
     now: options.now.toISOString(),
     remainingShops: options.dryRun ? 0 : await countDueSchedules(options.now),
@@ -170,32 +180,60 @@ async function billShop(
     return !leaseLost;
   };
 
+  // The shop's own counts, for its line; added to the call's whatever happens.
+  const work = emptyTally();
+  const fields = (event: string) => ({ event, localDate: dueRun.localDate, attempts: work.attempts, cyclesDue: work.cycles.due });
   try {
     const client = await clientForShop(schedule.shop);
     const cyclesFrom = cyclesWindowStart(dueRun, now, catchUpWindowMs);
-    const completed = await chargeDueCycles({ shop: schedule.shop, now, cyclesFrom, runLocalDate: dueRun.localDate, client, mayContinue, tally });
+    const completed = await chargeDueCycles({ shop: schedule.shop, now, cyclesFrom, runLocalDate: dueRun.localDate, client, mayContinue, tally: work });
     if (!completed) {
       if (leaseLost) tally.shops.heldElsewhere++;
       else tally.shops.unfinished++;
       await releaseClaim(schedule.id, owner);
+      logger().info(
+        { ...fields("shop_unfinished"), leaseLost },
+        `${leaseLost ? "lease lost" : "time budget spent"} billing ${schedule.shop} for ${dueRun.localDate}: the rest is left for the next call`,
+      );
       return;
     }
     await finish("COMPLETED", null);
     tally.shops.finished++;
     tally.shops.caughtUpDates += dueRun.caughtUpDates.length;
+    logger().info(fields("shop_billed"), `billed ${schedule.shop} for ${dueRun.localDate}: ${work.attempts.sent} attempt(s) sent`);
     logCatchUp(schedule.shop, dueRun);
+    await scheduleChargeChecks(schedule, dueRun.localDate);
   } catch (error) {
     if (error instanceof ShopifyTerminalError || error instanceof ShopNotInstalledError) {
       // The answer will not change by asking again today; the merchant sees why on the home page.
       tally.shops.failed++;
-      console.warn(`[billing] ${schedule.shop}: ${error.message}; not retried for ${dueRun.localDate}`);
+      logger().warn(
+        { ...fields("shop_failed"), reason: error.message },
+        `billing ${schedule.shop}: ${error.message}; not retried for ${dueRun.localDate}`,
+      );
       await finish("FAILED", error.message);
       return;
     }
     tally.shops.deferred++;
-    if (!(error instanceof ShopifyUnavailableError)) console.error(`[billing] ${schedule.shop}: run failed, left for the next call`, error);
-    else console.warn(`[billing] ${schedule.shop}: ${error.message}; left for the next call`);
+    if (!(error instanceof ShopifyUnavailableError)) {
+      logger().error({ ...fields("shop_deferred"), error }, `billing ${schedule.shop}: run failed, left for the next call`);
+    } else logger().warn({ ...fields("shop_deferred"), reason: error.message }, `billing ${schedule.shop}: ${error.message}; left for the next call`);
     await releaseClaim(schedule.id, owner);
+  } finally {
+    addShopWork(tally, work);
+  }
+}
+
+/**
+ * The days before this run's date that are not checked yet become due for reconciliation
+ * (their results are in: this run polled the late ones). The run is recorded already; a
+ * failure here is logged, and the next run schedules the days it missed.
+ */
+async function scheduleChargeChecks(schedule: ClaimedSchedule, billedLocalDate: string): Promise<void> {
+  try {
+    await scheduleReconciliations(schedule.shop, schedule, billedLocalDate);
+  } catch (error) {
+    logger().error({ event: "reconciliation_not_scheduled", localDate: billedLocalDate, error }, `could not schedule the charge check of the days before ${billedLocalDate} for ${schedule.shop}`);
   }
 }
 
@@ -228,7 +266,7 @@ async function previewShop(
     else tally.shops.unfinished++;
   } catch (error) {
     tally.shops.failed++;
-    console.warn(`[billing] dry run: ${schedule.shop}: ${(error as Error).message}`);
+    logger().warn({ event: "shop_preview_failed", reason: (error as Error).message }, `dry run of ${schedule.shop}: ${(error as Error).message}`);
   }
 }
 
@@ -242,8 +280,9 @@ function cyclesWindowStart(dueRun: DueRun, now: Date, catchUpWindowMs: number): 
 
 function logCatchUp(shop: string, dueRun: DueRun): void {
   if (dueRun.caughtUpDates.length > 0 || dueRun.missedDates.length > 0) {
-    console.warn(
-      `[billing] ${shop}: billed for ${dueRun.localDate}, catching up ${dueRun.caughtUpDates.join(", ") || "nothing"}` +
+    logger().warn(
+      { event: "shop_caught_up", localDate: dueRun.localDate, caughtUpDates: dueRun.caughtUpDates, missedDates: dueRun.missedDates },
+      `billed ${shop} for ${dueRun.localDate}, catching up ${dueRun.caughtUpDates.join(", ") || "nothing"}` +
         (dueRun.missedDates.length > 0 ? `; missed beyond the catch-up window: ${dueRun.missedDates.join(", ")}` : ""),
     );
   }

@@ -9,7 +9,7 @@ import { ATTEMPTS_PER_REQUEST, pollBillingAttempt, sendBillingAttempts } from ".
 import type { AttemptStatus } from "../attempts/attempt-status";
 import { settleAttempt, settleAttempts } from "../dunning/attempt-results.server";
 import {
-  contractsAttemptedSince,
+  contractsChargedByRun,
   findUnconfirmedFirstAttempts,
   findUnsettledAttempts,
   recordFirstAttempts,
@@ -19,6 +19,7 @@ import {
 import { chunk, mapWithConcurrency } from "../lib/concurrency";
 import { recordCustomers, type CustomerFacts } from "../customers/customer-records.server";
 import type { BillingRunTally } from "./run-tally";
+import { countAttemptSent } from "../observability/metrics.server";
 
 /** Requests in flight per shop; the client's throttle governor paces them to the shop's bucket. */
 export const REQUESTS_PER_SHOP = 4;
@@ -73,15 +74,16 @@ async function dueChargesOf(
 /**
  * Runs `handle` on the shop's active contracts whose next billing date has come, a batch (one
  * cycles query) at a time, a page of contracts at a time, while the call may continue; returns
- * false when it stopped before every batch was handled. Contracts attempted in the window
- * come last: a call that ran out of time is followed by one that starts with the contracts it
- * did not reach (and, last, any further cycle due for those it did).
+ * false when it stopped before every batch was handled. Contracts this run has charged
+ * already come last: a call that ran out of time is followed by one that starts with the
+ * contracts it did not reach (and, last, any further cycle due for those it did). A dry run
+ * (no run date) keeps Shopify's order.
  */
 async function forEachDueBatch(
-  work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally" | "mayContinue">,
+  work: Pick<ShopBillingWork, "shop" | "client" | "now" | "cyclesFrom" | "tally" | "mayContinue"> & { runLocalDate?: string },
   handle: (batch: ActiveSubscriptionContract[]) => Promise<void>,
 ): Promise<boolean> {
-  const attempted = await contractsAttemptedSince(work.shop, work.cyclesFrom);
+  const attempted = work.runLocalDate ? await contractsChargedByRun(work.shop, work.runLocalDate) : new Set<string>();
   const attemptedAndDue: ActiveSubscriptionContract[] = [];
   let stopped = false;
   const handleAll = (contracts: ActiveSubscriptionContract[]) =>
@@ -135,6 +137,7 @@ export async function chargeDueCycles(work: ShopBillingWork): Promise<boolean> {
 
 async function sendAttempts(work: ShopBillingWork, attempts: AttemptToSend[]): Promise<void> {
   const sent = await sendBillingAttempts(work.client, attempts);
+  countAttemptSent("scheduled", sent.length);
   for (const { outcome } of sent) {
     work.tally.attempts.sent++;
     countOutcome(work.tally, outcome.status);

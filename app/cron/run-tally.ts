@@ -46,3 +46,12 @@ export function emptyTally(): BillingRunTally {
     polled: 0,
   };
 }
+
+/** Adds what one shop's run charged (its contracts, cycles, attempts and polls) to the call's tally. */
+export function addShopWork(tally: BillingRunTally, shop: BillingRunTally): void {
+  for (const part of ["contracts", "cycles", "attempts"] as const) {
+    const into = tally[part] as unknown as Record<string, number>;
+    for (const [key, count] of Object.entries(shop[part])) into[key] += count;
+  }
+  tally.polled += shop.polled;
+}

@@ -10,7 +10,7 @@ import { countDatabaseStatement } from "../observability/metrics.server";
 import { ClientNotGeneratedError } from "./errors";
 
 export type { PrismaClient };
-export type { Prisma, DunningTracker } from ".prisma-providers/sqlite";
+export type { Prisma, DunningTracker, FlowTriggerEvent, ChargeReconciliation } from ".prisma-providers/sqlite";
 
 const require = createRequire(import.meta.url);
 

@@ -10,6 +10,7 @@ import {
 } from "./errors";
 import { compareMigrations, type AppliedMigrationRow, type Migration } from "./migrate.server";
 import { openSqlConnection } from "./sql-connection.server";
+import { logger } from "../observability/logger.server";
 
 export type DatabaseState =
   | { status: "ready" }
@@ -80,7 +81,7 @@ export async function assertDatabaseReady(
   prisma: PrismaClient,
   target: DatabaseTarget,
   migrations: Migration[],
-  { retryDelaysMs = [1_000, 2_000, 4_000], log = console.warn }: StartupCheckOptions = {},
+  { retryDelaysMs = [1_000, 2_000, 4_000], log = (message) => logger().warn({ event: "database_not_ready" }, message) }: StartupCheckOptions = {},
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const state = await inspectDatabase(prisma, target, migrations);

@@ -3,6 +3,8 @@ import { AttemptStatus, type AttemptOutcome } from "../attempts/attempt-status";
 import { outcomeOfAttemptWebhook, type BillingAttemptWebhookPayload } from "../attempts/attempt-webhooks";
 import type { Prisma } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
+import { logger } from "../observability/logger.server";
+import { countAttemptOutcome } from "../observability/metrics.server";
 import { classifyDecline } from "./decline-classes";
 import { decideNextStep, type DunningEvent } from "./next-step";
 import { getDunningPolicy } from "./policy.server";
@@ -55,8 +57,32 @@ export async function settleAttempt(
 ): Promise<boolean> {
   const recorded = await recordAttemptOutcome(db, where, outcome, at, sentAt);
   if (!recorded) return false;
+  noteOutcome(where, outcome, recorded.attempt?.attemptNumber);
   if (recorded.attempt) await moveTrackerAfterOutcome(db, recorded.attempt, outcome, at);
   return true;
+}
+
+/**
+ * Counted by outcome and decline class; logged unless it is a charge that simply went
+ * through (the common case, counted only). Codes only: Shopify's messages may quote the customer.
+ */
+function noteOutcome(where: { shop: string; idempotencyKey: string }, outcome: AttemptOutcome, attemptNumber: number | undefined) {
+  if (outcome.status === AttemptStatus.Pending || outcome.status === AttemptStatus.Processing) return;
+  const declineClass = outcome.status === AttemptStatus.Failed ? classifyDecline(outcome.errorCode) : null;
+  countAttemptOutcome(outcome.status, declineClass);
+  if (outcome.status === AttemptStatus.Succeeded && (attemptNumber ?? 1) === 1) return;
+  const fields = {
+    event: `attempt_${outcome.status.toLowerCase()}`,
+    shop: where.shop,
+    idempotencyKey: where.idempotencyKey,
+    shopifyAttemptId: outcome.shopifyAttemptId,
+    attemptNumber,
+    errorCode: outcome.errorCode?.toLowerCase() ?? undefined,
+    declineClass: declineClass ?? undefined,
+  };
+  const message = `billing attempt ${where.idempotencyKey}: ${outcome.status.toLowerCase().replace("_", " ")}`;
+  if (outcome.status === AttemptStatus.Rejected) logger().warn(fields, message);
+  else logger().info(fields, message);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ALL_BILLING_ATTEMPT_ERROR_CODES } from "../../simulator/billing-error-codes";
-import { declineCategoryLabel, DECLINE_DESCRIPTIONS, describeDecline } from "./decline-descriptions";
+import { declineCategoryLabel, DECLINE_DESCRIPTIONS, DECLINE_LABELS, declineLabel, describeDecline } from "./decline-descriptions";
 
 describe("decline descriptions", () => {
   it("has a sentence for every error code of the pinned API version, none showing the code", () => {
@@ -23,5 +23,16 @@ describe("decline descriptions", () => {
     expect(declineCategoryLabel("EXPIRED_CARD")).toBe("Card needs updating");
     expect(declineCategoryLabel("HARD")).toBe("Card needs updating");
     expect(declineCategoryLabel("INSUFFICIENT_INVENTORY")).toBe("Out of stock");
+  });
+
+  it("has a short name for every code, none showing the code, and one name for unknown codes", () => {
+    for (const code of ALL_BILLING_ATTEMPT_ERROR_CODES) {
+      const label = declineLabel(code.toLowerCase());
+      expect(label, code).toMatch(/^[A-Z][^_.]*[^.]$/);
+      expect(label, code).not.toContain(code);
+    }
+    expect(Object.keys(DECLINE_LABELS).sort()).toEqual([...ALL_BILLING_ATTEMPT_ERROR_CODES].sort());
+    expect(declineLabel("brand_new_code")).toBe("Other reasons");
+    expect(declineLabel(null)).toBe("No reason given");
   });
 });

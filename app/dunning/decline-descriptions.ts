@@ -60,6 +60,70 @@ export const DECLINE_DESCRIPTIONS = {
   UNEXPECTED_ERROR: "Shopify had an unexpected error.",
 } as const satisfies Record<BillingAttemptErrorCode, string>;
 
+/** A short name for each code, for headings and lists ("Insufficient funds"); the sentence says more. */
+export const DECLINE_LABELS = {
+  AMOUNT_TOO_LARGE: "Amount too large",
+  AMOUNT_TOO_SMALL: "Amount too small",
+  AUTHENTICATION_ERROR: "Authentication service error",
+  AUTHENTICATION_FAILED: "Authentication failed",
+  AUTHENTICATION_REQUIRED: "Authentication required",
+  BUYER_CANCELED_PAYMENT_METHOD: "Payment method cancelled",
+  CALL_ISSUER: "Call the bank",
+  CANCELLED_PAYMENT: "Payment cancelled",
+  CARD_DECLINED: "Card declined",
+  CARD_NUMBER_INCORRECT: "Wrong card number",
+  CONFIRMATION_REJECTED: "Confirmation rejected",
+  DO_NOT_HONOR: "Do not honor",
+  EXPIRED_BUYER_ACTION: "Confirmation timed out",
+  EXPIRED_CARD: "Expired card",
+  EXPIRED_PAYMENT_METHOD: "Expired payment method",
+  FRAUD_SUSPECTED: "Fraud suspected",
+  GENERIC_ERROR: "Payment failed, no reason given",
+  INCORRECT_ADDRESS: "Wrong billing address",
+  INCORRECT_NUMBER: "Wrong card number",
+  INCORRECT_ZIP: "Wrong postal code",
+  INSUFFICIENT_FUNDS: "Insufficient funds",
+  INVALID_CURRENCY: "Currency not accepted",
+  INVALID_CUSTOMER_BILLING_AGREEMENT: "Billing agreement no longer valid",
+  INVALID_EXPIRY_DATE: "Wrong expiry date",
+  INVALID_NUMBER: "Invalid card number",
+  INVALID_PAYMENT_METHOD: "Invalid payment method",
+  INVALID_PURCHASE_TYPE: "Purchase type not allowed",
+  INVALID_SHIPPING_ADDRESS: "Invalid shipping address",
+  INVOICE_ALREADY_PAID: "Already paid",
+  MERCHANT_RULE: "Blocked by the shop's rules",
+  OFF_SESSION_REJECTED: "Refused without the customer present",
+  PAYMENT_METHOD_DECLINED: "Payment method declined",
+  PAYMENT_METHOD_UNSUPPORTED: "Payment method not supported",
+  PAYMENT_PROVIDER_ERROR: "Payment provider error",
+  PAYPAL_ERROR_GENERAL: "Declined by PayPal",
+  PROCESSING_ERROR: "Processing error",
+  PURCHASE_TYPE_NOT_SUPPORTED: "Purchase type not supported",
+  RETRY_DECLINED: "Bank asked not to retry",
+  TEST_MODE: "Provider in test mode",
+  TRANSACTION_LIMIT_EXCEEDED: "Spending limit reached",
+  TRANSIENT_ERROR: "Temporary provider error",
+  INSUFFICIENT_INVENTORY: "Out of stock",
+  INVENTORY_ALLOCATIONS_NOT_FOUND: "No stock at any location",
+  CUSTOMER_INVALID: "Invalid customer record",
+  CUSTOMER_NOT_FOUND: "Customer no longer exists",
+  FREE_GIFT_CARD_NOT_ALLOWED: "Free gift card not allowed",
+  INVALID_BILLING_ADDRESS: "Invalid billing address",
+  MERCHANT_ACCOUNT_ERROR: "Shop payment account problem",
+  NON_TEST_ORDER_LIMIT_REACHED: "Development store order limit",
+  PAYMENT_METHOD_INCOMPATIBLE_WITH_GATEWAY_CONFIG: "Payment method not set up for the shop",
+  PAYMENT_METHOD_NOT_FOUND: "Payment method removed",
+  PAYMENT_METHOD_NOT_SPECIFIED: "No payment method",
+  PAYMENT_PROVIDER_IS_NOT_ENABLED: "Payment provider not enabled",
+  UNEXPECTED_ERROR: "Shopify error",
+} as const satisfies Record<BillingAttemptErrorCode, string>;
+
+/** The short name of a code in either case; codes this version does not know share one name, as does no code at all. */
+export function declineLabel(code: string | null | undefined): string {
+  if (!code) return "No reason given";
+  return (DECLINE_LABELS as Record<string, string>)[code.toUpperCase()] ?? "Other reasons";
+}
+
 /** The sentence for an error code in either case; a code this version does not know still reads as a sentence. */
 export function describeDecline(code: string | null | undefined): string {
   if (!code) return "The payment failed without a reason.";

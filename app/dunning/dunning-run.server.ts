@@ -5,6 +5,8 @@ import { billingAttemptIdempotencyKey } from "../attempts/idempotency-key";
 import type { DunningTracker, Prisma } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
 import { mapWithConcurrency } from "../lib/concurrency";
+import { logger, withLogContext } from "../observability/logger.server";
+import { countAttemptSent, countFinalAction, countPaymentUpdateEmail } from "../observability/metrics.server";
 import { recordCustomers } from "../customers/customer-records.server";
 import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
@@ -100,7 +102,7 @@ export async function runDueDunning(options: DunningRunOptions, tally: DunningTa
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1].id;
     tally.due += batch.length;
-    await mapWithConcurrency(batch, options.concurrency, async (candidate) => {
+    const workOn = async (candidate: (typeof batch)[number]) => {
       if (clock() >= options.deadline || shopsGivenUp.has(candidate.shop)) return;
       const tracker = await claimTracker(candidate.id, options.workerId, new Date(clock()), options.leaseMs);
       if (!tracker) {
@@ -119,16 +121,27 @@ export async function runDueDunning(options: DunningRunOptions, tally: DunningTa
         if (error instanceof ShopifyTerminalError || error instanceof ShopNotInstalledError) {
           shopsGivenUp.add(tracker.shop);
           tally.failed++;
-          console.warn(`[dunning] ${tracker.shop}: ${error.message}; its trackers wait for the next call`);
+          logger().warn(
+            { event: "dunning_shop_failed", reason: error.message },
+            `dunning for ${tracker.shop}: ${error.message}; its trackers wait for the next call`,
+          );
         } else {
           tally.deferred++;
-          if (error instanceof ShopifyUnavailableError) console.warn(`[dunning] tracker ${tracker.id}: ${error.message}; left for the next call`);
-          else console.error(`[dunning] tracker ${tracker.id}: failed, left for the next call`, error);
+          if (error instanceof ShopifyUnavailableError) {
+            logger().warn(
+              { event: "dunning_tracker_deferred", reason: error.message },
+              `dunning tracker ${tracker.id}: ${error.message}; left for the next call`,
+            );
+          } else logger().error({ event: "dunning_tracker_deferred", error }, `dunning tracker ${tracker.id}: failed, left for the next call`);
         }
       } finally {
         await releaseTracker(tracker.id, options.workerId);
       }
-    });
+    };
+    // Every line about the tracker names it and its shop.
+    await mapWithConcurrency(batch, options.concurrency, (candidate) =>
+      withLogContext({ shop: candidate.shop, trackerId: candidate.id }, () => workOn(candidate)),
+    );
   }
   tally.remaining = await countDueTrackers(now);
 }
@@ -237,6 +250,7 @@ export async function emailTheCustomer(
   await applyStep(prisma(), tracker, tracker, step, { at: now });
   if (step.kind !== "SEND_EMAIL" || !contract.paymentMethodId) {
     tally.emailsSuppressed++;
+    countPaymentUpdateEmail("suppressed");
     return { step };
   }
   let result: Exclude<EmailResult, "NOT_SENT">;
@@ -253,6 +267,7 @@ export async function emailTheCustomer(
   await apply(prisma(), tracker, { kind: "EMAIL_ANSWERED", result, messages, previousSentAt: tracker.lastEmailSentAt, requestedByMerchant }, { at: now });
   if (result === "REFUSED") tally.emailsSuppressed++;
   else tally.emailsSent++;
+  countPaymentUpdateEmail(result === "SENT" ? "sent" : result === "REFUSED" ? "refused" : "unconfirmed");
   return { step, result };
 }
 
@@ -280,14 +295,16 @@ export async function sendRetry(tracker: DunningTracker, client: AdminApiClient,
 
   const outcome = await sendBillingAttempt(client, { contractId: tracker.contractId, billingCycleIndex: tracker.billingCycleIndex, idempotencyKey });
   tally.retriesSent++;
-  const closed = await prisma().$transaction(async (tx) => {
+  countAttemptSent("retry");
+  // The answer's lines (the attempt's outcome, the tracker's step) name the attempt.
+  const closed = await withLogContext({ idempotencyKey }, () => prisma().$transaction(async (tx) => {
     await settleAttempt(tx, { shop: tracker.shop, idempotencyKey }, outcome, now, now);
     // A refusal closes or defers the tracker as it is now (the accepted case is guarded instead).
     const current = outcome.status === AttemptStatus.Rejected ? await tx.dunningTracker.findUniqueOrThrow({ where: { id: tracker.id } }) : tracker;
     const answered = decideNextStep({ kind: "RETRY_ANSWERED", at: now, attemptNumber, resendAt, outcome }, trackerView(current));
     const saved = await applyStep(tx, current, current, answered, { at: now });
     return answered.kind === "CLOSE" && saved !== null;
-  });
+  }));
   if (closed) tally.closed++;
 }
 
@@ -310,7 +327,10 @@ async function applyFinalAction(tracker: DunningTracker, client: AdminApiClient,
 /** The final action took effect in Shopify: the tracker closes as exhausted (once, even if recorded twice). */
 async function recordFinalAction(tracker: DunningTracker, action: FinalAction, now: Date, tally: DunningTally) {
   const exhausted = await prisma().$transaction((tx) => apply(tx, tracker, { kind: "FINAL_ACTION_APPLIED", action }, { at: now }));
-  if (exhausted) tally.finalActions[action]++;
+  if (exhausted) {
+    tally.finalActions[action]++;
+    countFinalAction(action);
+  }
 }
 
 async function closeOutside(tracker: DunningTracker, reason: string, now: Date, tally: DunningTally) {

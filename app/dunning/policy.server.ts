@@ -1,5 +1,6 @@
 import type { Prisma } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
+import { logger } from "../observability/logger.server";
 import { DEFAULT_DUNNING_POLICY, type DunningPolicy, parseDunningPolicy, policyFields, type PolicyFields, type PolicyValidation } from "./policy";
 
 type Db = Prisma.TransactionClient;
@@ -12,7 +13,10 @@ export async function getDunningPolicy(shop: string, db: Db = prisma()): Promise
   // Rows are validated before they are written; one that no longer parses (a rule tightened
   // since) falls back to the defaults rather than stopping dunning for the shop.
   if (!parsed.ok) {
-    console.warn(`[dunning] ${shop}: saved policy is no longer valid (${Object.values(parsed.errors).join(" ")}); using the defaults`);
+    logger().warn(
+      { event: "dunning_policy_invalid", shop, fields: Object.keys(parsed.errors) },
+      `${shop}: saved dunning policy is no longer valid (${Object.values(parsed.errors).join(" ")}); using the defaults`,
+    );
     return DEFAULT_DUNNING_POLICY;
   }
   return parsed.policy;

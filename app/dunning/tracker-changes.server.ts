@@ -1,8 +1,11 @@
 import type { DunningTracker, Prisma } from "../db/client.server";
+import { logger } from "../observability/logger.server";
+import { recordFlowTriggers } from "./flow-events.server";
 import { NextAction, type NextStep, OPEN_TRACKER_STATUSES, TrackerStatus, type TrackerView } from "./next-step";
 
 // The one place that writes a tracker's state and its history: every step decided by
-// decideNextStep (next-step.ts), from a webhook or from the cron, is applied by applyStep.
+// decideNextStep (next-step.ts), from a webhook or from the cron, is applied by applyStep,
+// with the merchant's notice and the Shopify Flow triggers it causes.
 
 type Db = Prisma.TransactionClient;
 
@@ -118,6 +121,7 @@ async function openTracker(db: Db, target: TrackerTarget, step: OutcomeStep, con
 async function recordStep(db: Db, tracker: DunningTracker, step: Change, applied: boolean, opened: boolean, context: StepContext) {
   const kind = eventKindOf(step);
   if (kind) {
+    logStep(tracker, opened ? `OPENED_${kind}` : kind, context, "attemptNumber" in step ? step.attemptNumber : undefined);
     const detail = step.kind === "AWAIT_RETRY_RESULT" ? `${step.reason}${applied ? "; waiting for its result" : ""}.` : step.reason;
     await recordEvent(db, tracker, opened ? `OPENED_${kind}` : kind, detail, {
       at: context.at,
@@ -133,6 +137,25 @@ async function recordStep(db: Db, tracker: DunningTracker, step: Change, applied
   } else if (applied && RESOLVING_STEPS.has(step.kind)) {
     await retireNotices(db, tracker, context.at);
   }
+  // The Shopify Flow triggers the step sets off, in the same transaction (flow-events.server.ts).
+  if (applied) await recordFlowTriggers(db, tracker, step, context);
+}
+
+/** One line per history line: ids, kind, status and codes (the detail may quote Shopify's messages). */
+function logStep(tracker: DunningTracker, kind: string, context: StepContext, stepAttemptNumber: number | undefined) {
+  logger().info(
+    {
+      event: "dunning_step",
+      shop: tracker.shop,
+      trackerId: tracker.id,
+      step: kind,
+      status: tracker.status,
+      attemptNumber: context.attemptNumber ?? stepAttemptNumber,
+      errorCode: context.errorCode ?? undefined,
+      declineClass: context.declineClass ?? undefined,
+    },
+    `dunning tracker ${tracker.id}: ${kind.toLowerCase().replace(/_/g, " ")}`,
+  );
 }
 
 /**

@@ -1,11 +1,13 @@
 import type { DunningTracker } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
+import { retryOnWriteConflict } from "../db/write-conflicts";
 import { pausedShops } from "../schedules/schedule.server";
 import { OPEN_TRACKER_STATUSES } from "./next-step";
 
 // Leases on DunningTracker rows, as on BillingSchedule: concurrent cron calls each take a
 // tracker with a conditional update, so a retry, an email or a final action is done by one
-// process; a lease left by a process that died expires. Leases run on the real clock.
+// process; a lease left by a process that died expires. A claim or release that a deadlock
+// rolled back (InnoDB) is run again. Leases run on the real clock.
 
 const open = { status: { in: [...OPEN_TRACKER_STATUSES] } };
 const leaseIsFree = (leaseClock: Date) => ({ OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: leaseClock } }] });
@@ -42,13 +44,13 @@ export async function countDueTrackers(now: Date): Promise<number> {
 
 /** Takes the tracker if it is still open and nobody holds it; returns it as claimed, or null. */
 export async function claimTracker(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<DunningTracker | null> {
-  const { count } = await prisma().dunningTracker.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().dunningTracker.updateMany({
     where: { id, ...open, ...leaseIsFree(leaseClock) },
     data: { leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
-  });
+  }));
   return count === 1 ? prisma().dunningTracker.findUnique({ where: { id } }) : null;
 }
 
 export async function releaseTracker(id: number, owner: string): Promise<void> {
-  await prisma().dunningTracker.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
+  await retryOnWriteConflict(() => prisma().dunningTracker.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } }));
 }

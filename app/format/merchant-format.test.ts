@@ -37,6 +37,13 @@ describe("MerchantFormat", () => {
     expect(format("en-US", "UTC").money("3.00", null)).toBe("3");
   });
 
+  it("rounds an estimated amount to the whole unit of its currency", () => {
+    expect(format("en-NZ", "UTC").wholeMoney("1239.50", "NZD")).toBe("$1,240");
+    expect(format("fr-FR", "UTC").wholeMoney("1234.49", "EUR").replace(/\u202f|\u00a0/g, " ")).toBe("1 234 €");
+    expect(format("en-US", "UTC").wholeMoney("0.40", "USD")).toBe("$0");
+    expect(format("en-US", "UTC").wholeMoney("12.50", null)).toBe("13");
+  });
+
   it("formats rates and billing hours for the locale", () => {
     expect(format("en-US", "UTC").percent(0.732)).toBe("73.2%");
     expect(format("fr-FR", "UTC").percent(0.732).replace(/\u202f|\u00a0/g, " ")).toBe("73,2 %");

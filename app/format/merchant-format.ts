@@ -98,6 +98,18 @@ export class MerchantFormat {
     }
   }
 
+  /** An estimated amount, to the whole unit of its currency: "$1,240", "1 240 €" (the sentence says it is an estimate). */
+  wholeMoney(amount: string, currencyCode: string | null): string {
+    const whole = { minimumFractionDigits: 0, maximumFractionDigits: 0 };
+    if (!currencyCode) return cached(`whole|${this.locale}`, () => new Intl.NumberFormat(this.locale, whole)).format(amount as unknown as number);
+    try {
+      const format = cached(`whole-money|${this.locale}|${currencyCode}`, () => new Intl.NumberFormat(this.locale, { style: "currency", currency: currencyCode, ...whole }));
+      return format.format(amount as unknown as number);
+    } catch {
+      return `${this.number(Math.round(Number(amount)))} ${currencyCode}`;
+    }
+  }
+
   number(value: number | string): string {
     return cached(`number|${this.locale}`, () => new Intl.NumberFormat(this.locale, { maximumFractionDigits: 2 })).format(value as number);
   }

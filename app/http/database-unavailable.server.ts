@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable } from "../db/errors";
+import { logger } from "../observability/logger.server";
 
 /** Seconds a caller should wait before trying again; a database restart takes about that long. */
 const RETRY_AFTER_SECONDS = 30;
@@ -18,7 +19,8 @@ export interface PlainAnswer {
  */
 export function databaseUnavailableAnswer(error: unknown): PlainAnswer | undefined {
   if (!isDatabaseUnavailable(error)) return undefined;
-  console.warn(`[database] unavailable: ${(error as Error).message.split("\n").pop()}`);
+  const reason = (error as Error).message.split("\n").pop();
+  logger().warn({ event: "database_unavailable", reason }, `database unavailable: ${reason}`);
   return {
     status: 503,
     text: `The database is unavailable right now; try again in ${RETRY_AFTER_SECONDS} s.`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sumDecimals } from "./decimal";
+import { scaleDecimal, sumDecimals } from "./decimal";
 
 describe("sumDecimals", () => {
   it.each<[string, Array<{ amount: string; count?: number }>, string | null]>([
@@ -14,5 +14,21 @@ describe("sumDecimals", () => {
     ["only unparseable amounts", [{ amount: "" }], null],
   ])("%s", (_name, terms, expected) => {
     expect(sumDecimals(terms)).toBe(expected);
+  });
+});
+
+describe("scaleDecimal", () => {
+  it.each<[string, string, number, string | null]>([
+    ["a quarter", "120.00", 0.25, "30.00"],
+    ["rounds half away from zero at the amount's scale", "0.10", 0.25, "0.03"],
+    ["nothing of it", "57.50", 0, "0.00"],
+    ["all of it", "57.50", 1, "57.50"],
+    ["more than all of it", "10", 2.5, "25"],
+    ["no float error on large sums", "99999999999999.99", 0.5, "50000000000000.00"],
+    ["a negative amount", "-10.00", 0.333333, "-3.33"],
+    ["not a decimal", "abc", 0.5, null],
+    ["not a ratio", "10.00", Number.NaN, null],
+  ])("%s", (_name, amount, ratio, expected) => {
+    expect(scaleDecimal(amount, ratio)).toBe(expected);
   });
 });

@@ -40,3 +40,19 @@ export function sumDecimals(terms: Array<{ amount: string; count?: number }>): s
   }
   return total ? format(total) : null;
 }
+
+const RATIO_PRECISION = 1_000_000n;
+
+/**
+ * `amount` × `ratio`, rounded half away from zero at the amount's own scale ("120.00" × 0.25
+ * = "30.00"): what an expected share of a sum of money comes to, kept in decimal units (the
+ * ratio counts to a millionth). Null when `amount` is not a decimal or `ratio` not finite.
+ */
+export function scaleDecimal(amount: string, ratio: number): string | null {
+  const value = parse(amount);
+  if (!value || !Number.isFinite(ratio)) return null;
+  const product = value.units * BigInt(Math.round(ratio * Number(RATIO_PRECISION)));
+  const half = RATIO_PRECISION / 2n;
+  const units = product >= 0n ? (product + half) / RATIO_PRECISION : -((-product + half) / RATIO_PRECISION);
+  return format({ units, scale: value.scale });
+}

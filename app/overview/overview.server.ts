@@ -8,6 +8,8 @@ import { MerchantNotificationKind } from "../dunning/tracker-changes.server";
 import { contractNumber, customerAdminUrl } from "../format/admin-links";
 import { MerchantFormat } from "../format/merchant-format";
 import { merchantText } from "../format/merchant-text";
+import { CHARGE_RECONCILIATION_NOTICE, reconciliationNoticeText } from "../reconciliation/reconciliation-notice";
+import { getReconciliationSummary, type ReconciliationSummary } from "../reconciliation/reconciliation-view.server";
 import { getBillingScheduleView, type BillingScheduleView } from "../schedules/schedule.server";
 import type { AdminGraphql } from "../shopify/admin-graphql.server";
 import { addLocalDays, lastLocalDates, startOfLocalDate, windowStart } from "../time/local-days";
@@ -19,6 +21,7 @@ import { addLocalDays, lastLocalDates, startOfLocalDate, windowStart } from "../
 
 export const RUN_CHART_DAYS = 30;
 export const RECOVERY_WINDOWS_DAYS = [30, 90] as const;
+export const RECONCILIATION_WINDOW_DAYS = 30;
 const ATTENTION_LINES = 10;
 
 export interface OverviewContext {
@@ -100,12 +103,39 @@ export interface AttentionLine {
   customerUrl: string | null;
 }
 
+export interface ReconciliationFigureView {
+  label: string;
+  value: string;
+  /** "expected 0" */
+  note: string | null;
+  /** Not what it should be: shown in the critical tone. */
+  problem: boolean;
+}
+
+export interface ReconciliationView {
+  /** The day last checked ("Tue, Jan 13"); null before the first one. */
+  dayText: string | null;
+  /** When it was checked ("Wed, Jan 14, 9:04 AM NZDT"). */
+  checkedText: string | null;
+  tone: "success" | "critical" | "warning" | "info";
+  /** One line on the last day checked: it adds up, or what does not. */
+  statusText: string;
+  figures: ReconciliationFigureView[];
+  /** "Last 30 days, 12 days checked: 4,210 cycles charged, ..."; null before the first day. */
+  windowText: string | null;
+  /** "1 more day waits to be checked: at the next billing endpoint call." */
+  waitingText: string | null;
+  /** A day Shopify would not let the app check, with why. */
+  failedText: string | null;
+}
+
 export interface OverviewView {
   billing: BillingSummary;
   runs: RunChart;
   recovery: RecoveryView[];
   atRisk: AtRiskView;
   attention: { lines: AttentionLine[]; more: boolean };
+  reconciliation: ReconciliationView;
 }
 
 /**
@@ -121,7 +151,7 @@ export async function getOverview(
   const { timezone } = schedule;
   const format = new MerchantFormat({ locale, timeZone: timezone, now });
   const dates = lastLocalDates(now, timezone, RUN_CHART_DAYS);
-  const [runDays, recovery, atRisk, attention] = await Promise.all([
+  const [runDays, recovery, atRisk, attention, reconciliation] = await Promise.all([
     // A date's run charges the cycles due since the day before's run; one due before the day
     // before even began was owed to a missed run. (Measured from the day's start rather than
     // the billing hour, which the merchant may have changed since: never a false "caught up",
@@ -130,6 +160,7 @@ export async function getOverview(
     getRecoveryStats(shop, RECOVERY_WINDOWS_DAYS.map((days) => ({ days, since: windowStart(now, timezone, days) }))),
     getRevenueAtRisk(shop),
     getMerchantAttention(shop, ATTENTION_LINES),
+    getReconciliationSummary(shop, dates[dates.length - RECONCILIATION_WINDOW_DAYS] ?? dates[0]),
   ]);
   const customers = await findCustomers(shop, attention.items.map((item) => item.tracker?.customerId));
   return {
@@ -143,7 +174,57 @@ export async function getOverview(
         lines: attention.items.map((item) => attentionLine(item, format, item.tracker?.customerId ? customers.get(item.tracker.customerId)?.displayName : undefined)),
         more: attention.more,
       },
+      reconciliation: reconciliationView(reconciliation, format),
     },
+  };
+}
+
+function reconciliationView(summary: ReconciliationSummary, format: MerchantFormat): ReconciliationView {
+  const n = (value: number) => format.number(value);
+  const plural = (count: number, one: string, many: string) => `${n(count)} ${count === 1 ? one : many}`;
+  const waitingText = summary.waiting
+    ? `${plural(summary.waiting, "more day waits", "more days wait")} to be checked, at the next calls of the billing endpoint.`
+    : null;
+  const failedText = summary.failed
+    ? `${format.localDate(summary.failed.localDate)} could not be checked: ${merchantText(summary.failed.error ?? "Shopify refused the shop's requests.", format)}`
+    : null;
+  const { latest, window } = summary;
+  if (!latest) {
+    return {
+      dayText: null,
+      checkedText: null,
+      tone: "info",
+      statusText: "No day checked yet. After each day's billing run, the app checks the day before: every billing cycle it charged against the orders Shopify created.",
+      figures: [],
+      windowText: null,
+      waitingText,
+      failedText,
+    };
+  }
+  const problems = latest.cyclesChargedMoreThanOnce + latest.ordersWithoutAttempt;
+  const statusText =
+    problems > 0
+      ? "Some charges do not match: see Needs your attention for the contracts and orders."
+      : latest.attemptsWithoutOutcome > 0
+        ? "Every order matches a charge the app made; some charges have no outcome yet."
+        : "Every charge the app made matches an order Shopify created, once.";
+  return {
+    dayText: format.localDate(latest.localDate),
+    checkedText: latest.completedAt ? format.dateTime(latest.completedAt) : null,
+    tone: problems > 0 ? "critical" : latest.attemptsWithoutOutcome > 0 ? "warning" : "success",
+    statusText,
+    figures: [
+      { label: "Billing cycles charged", value: n(latest.cyclesCharged), note: null, problem: false },
+      { label: "Charged more than once", value: n(latest.cyclesChargedMoreThanOnce), note: "expected 0", problem: latest.cyclesChargedMoreThanOnce > 0 },
+      { label: "Orders without a matching charge", value: n(latest.ordersWithoutAttempt), note: "expected 0", problem: latest.ordersWithoutAttempt > 0 },
+      { label: "Charges without an outcome", value: n(latest.attemptsWithoutOutcome), note: "expected 0", problem: latest.attemptsWithoutOutcome > 0 },
+    ],
+    windowText:
+      `Last ${RECONCILIATION_WINDOW_DAYS} days, ${plural(window.daysChecked, "day", "days")} checked: ` +
+      `${plural(window.cyclesCharged, "billing cycle", "billing cycles")} charged, ${n(window.cyclesChargedMoreThanOnce)} more than once, ` +
+      `${plural(window.ordersWithoutAttempt, "order", "orders")} without a matching charge, ${plural(window.attemptsWithoutOutcome, "charge", "charges")} without an outcome.`,
+    waitingText,
+    failedText,
   };
 }
 
@@ -265,13 +346,14 @@ function attentionLine(item: AttentionItem, format: MerchantFormat, customerName
   const since = `Since ${format.dateTime(item.createdAt)}`;
   const tracker = item.tracker;
   if (!tracker) {
+    const reconciliation = item.kind === CHARGE_RECONCILIATION_NOTICE;
     return {
       noticeId: item.noticeId,
-      label: item.kind === CUSTOMER_DATA_REQUEST ? "Customer data request" : "For you",
-      tone: "info",
-      title: item.kind === CUSTOMER_DATA_REQUEST ? "A customer asked for their data" : "Notice",
+      label: item.kind === CUSTOMER_DATA_REQUEST ? "Customer data request" : reconciliation ? "Charge check" : "For you",
+      tone: reconciliation ? "critical" : "info",
+      title: item.kind === CUSTOMER_DATA_REQUEST ? "A customer asked for their data" : reconciliation ? "Charges that do not match Shopify's orders" : "Notice",
       // Written when the request came, for any reader: words and the shop's time for the merchant.
-      text: merchantText(item.message ?? "", format),
+      text: reconciliation ? reconciliationNoticeText(item.message ?? "", format) : merchantText(item.message ?? "", format),
       sinceText: since,
       trackerId: null,
       customerUrl: null,

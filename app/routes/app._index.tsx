@@ -7,7 +7,7 @@ import { dismissMerchantAttention } from "../dunning/merchant-attention.server";
 import { readFormFields } from "../http/form-fields.server";
 import { merchantLocale } from "../http/merchant-locale";
 import { parseRowId } from "../http/row-id";
-import { getOverview, type AttentionLine, type OverviewView, type RecoveryView } from "../overview/overview.server";
+import { getOverview, type AttentionLine, type OverviewView, type ReconciliationView, type RecoveryView } from "../overview/overview.server";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -37,6 +37,9 @@ export default function Overview() {
         </Layout.Section>
         <Layout.Section>
           <RunsCard runs={overview.runs} billing={overview.billing} />
+        </Layout.Section>
+        <Layout.Section>
+          <ReconciliationCard reconciliation={overview.reconciliation} />
         </Layout.Section>
         <Layout.Section>
           <RecoveryCard recovery={overview.recovery} atRisk={overview.atRisk} />
@@ -160,6 +163,84 @@ function RunsCard({ runs, billing }: { runs: OverviewView["runs"]; billing: Over
         )}
       </BlockStack>
     </Card>
+  );
+}
+
+const RECONCILIATION_BADGE: Record<ReconciliationView["tone"], string> = {
+  success: "All match",
+  critical: "Does not match",
+  warning: "Outcome missing",
+  info: "Not checked yet",
+};
+
+function ReconciliationCard({ reconciliation }: { reconciliation: ReconciliationView }) {
+  return (
+    <div data-testid="reconciliation">
+      <Card>
+        <BlockStack gap="300">
+          <InlineStack gap="200" blockAlign="center">
+            <Text as="h2" variant="headingMd">
+              Charge reconciliation
+            </Text>
+            <Badge tone={reconciliation.tone}>{RECONCILIATION_BADGE[reconciliation.tone]}</Badge>
+          </InlineStack>
+          {reconciliation.dayText ? (
+            <div data-testid="reconciliation-day">
+              <Text as="p">
+                Charges of{" "}
+                <Text as="span" fontWeight="semibold">
+                  {reconciliation.dayText}
+                </Text>
+                , checked against Shopify&apos;s orders
+                {reconciliation.checkedText ? ` on ${reconciliation.checkedText}` : ""}. {reconciliation.statusText}
+              </Text>
+            </div>
+          ) : (
+            <Text as="p" tone="subdued">
+              {reconciliation.statusText}
+            </Text>
+          )}
+          {reconciliation.figures.length > 0 ? (
+            <InlineGrid columns={{ xs: 2, md: 4 }} gap="400">
+              {reconciliation.figures.map((figure) => (
+                <div key={figure.label} data-testid="reconciliation-figure">
+                  <BlockStack gap="050">
+                    <Text as="span" tone="subdued" variant="bodySm">
+                      {figure.label}
+                    </Text>
+                    <Text as="span" variant="headingLg" tone={figure.problem ? "critical" : undefined}>
+                      {figure.value}
+                    </Text>
+                    {figure.note ? (
+                      <Text as="span" tone="subdued" variant="bodySm">
+                        {figure.note}
+                      </Text>
+                    ) : null}
+                  </BlockStack>
+                </div>
+              ))}
+            </InlineGrid>
+          ) : null}
+          {reconciliation.windowText ? (
+            <div data-testid="reconciliation-window">
+              <Text as="p" variant="bodySm" tone="subdued">
+                {reconciliation.windowText}
+              </Text>
+            </div>
+          ) : null}
+          {reconciliation.waitingText ? (
+            <Text as="p" variant="bodySm" tone="subdued">
+              {reconciliation.waitingText}
+            </Text>
+          ) : null}
+          {reconciliation.failedText ? (
+            <Text as="p" variant="bodySm" tone="caution">
+              {reconciliation.failedText}
+            </Text>
+          ) : null}
+        </BlockStack>
+      </Card>
+    </div>
   );
 }
 

@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams, useSubmit } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, InlineStack, List } from "@shopify/polaris";
 import { SaveBar } from "@shopify/app-bridge-react";
 import { AdminPage } from "../components/admin-page";
 import { showToast, useAppBridgeReady } from "../components/app-bridge";
 import { BillingScheduleFields, BillingStatusCard } from "../components/billing-settings";
-import { FIELD_LABELS, PolicyFieldsForm, PolicyPreview, type FormValues, type SettingsErrors } from "../components/policy-form";
+import { FIELD_LABELS, fieldValueText, PolicyFieldsForm, PolicyPreview, type FormValues, type SettingsErrors } from "../components/policy-form";
+import { PolicyWhatIf } from "../components/policy-what-if";
+import { FROM_SUGGESTION, prefilledFields } from "../components/settings-link";
 import { SettingsSection } from "../components/settings-section";
 import { parseDunningPolicy, type PolicyField } from "../dunning/policy";
 import { readFormFields } from "../http/form-fields.server";
@@ -60,13 +62,15 @@ function validate(values: FormValues): SettingsErrors {
 }
 
 export default function Settings() {
-  const { fields, defaults, billing } = useLoaderData<typeof loader>();
+  const { fields, defaults, billing, whatIf } = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const submit = useSubmit();
   const appBridge = useAppBridgeReady();
   const formRef = useRef<HTMLFormElement>(null);
   const confirmationRef = useRef<HTMLDivElement>(null);
+  const whatIfRef = useRef<HTMLDivElement>(null);
   const saving = navigation.state !== "idle" && navigation.formData?.get("intent") === "save";
 
   const stored: FormValues = useMemo(() => ({ ...toFormValues(fields), billingHour: String(billing.billingHour) }), [fields, billing.billingHour]);
@@ -74,11 +78,18 @@ export default function Settings() {
   // The merchant's edits over the stored settings; null while the form shows them as stored (and
   // so follows the loader's data after a save: "1,3" reads back as "1, 3", extra delays gone).
   // Without JavaScript the page is rendered afresh after a refused save: start from what was typed.
+  // A suggestion on Insights links here with the fields it changes: the form starts from them, unsaved.
+  const [suggested] = useState(() => (refused ? {} : prefilledFields(searchParams)));
   const [edits, setEdits] = useState<FormValues | null>(() =>
-    refused ? { ...stored, ...refused.fields, billingHour: refused.billingHour ?? stored.billingHour } : null,
+    refused
+      ? { ...stored, ...refused.fields, billingHour: refused.billingHour ?? stored.billingHour }
+      : Object.keys(suggested).length > 0
+        ? { ...stored, ...suggested }
+        : null,
   );
   const values = edits ?? stored;
-  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const [fromSuggestion, setFromSuggestion] = useState(() => Object.keys(suggested).length > 0 && searchParams.get(FROM_SUGGESTION.name) === FROM_SUGGESTION.value);
+  const [touched, setTouched] = useState<Set<string>>(() => new Set(Object.keys(suggested)));
   const [showAll, setShowAll] = useState(Boolean(refused));
   const [serverErrors, setServerErrors] = useState<SettingsErrors>(refused?.errors ?? {});
   const [saved, setSaved] = useState<"save" | "pause" | "resume" | null>(null);
@@ -100,6 +111,7 @@ export default function Settings() {
       setSaved(intent);
       if (intent === "save") {
         setEdits(null);
+        setFromSuggestion(false);
         setServerErrors({});
         setShowAll(false);
         setTouched(new Set());
@@ -127,6 +139,7 @@ export default function Settings() {
   };
   const discard = () => {
     setEdits(null);
+    setFromSuggestion(false);
     setTouched(new Set());
     setServerErrors({});
     setShowAll(false);
@@ -149,6 +162,8 @@ export default function Settings() {
   };
 
   const parsedPolicy = parseDunningPolicy(values);
+  const savedPolicy = parseDunningPolicy(stored);
+  const policyChanged = POLICY_FIELDS.some((name) => stored[name] !== values[name]);
   const hourOption = billing.hourOptions.find((option) => option.value === values.billingHour);
 
   return (
@@ -186,6 +201,27 @@ export default function Settings() {
                     : `Next billing run: ${billing.runIsDue ? "at the scheduler's next call" : billing.nextRunText}.`}
                 </p>
               </Banner>
+            ) : null}
+            {fromSuggestion && dirty ? (
+              <div data-testid="settings-suggestion">
+                <Banner
+                  tone="info"
+                  title="Suggested on Insights"
+                  onDismiss={() => setFromSuggestion(false)}
+                  action={{ content: "See the what-if", onAction: () => whatIfRef.current?.scrollIntoView({ block: "start", behavior: "smooth" }) }}
+                >
+                  <BlockStack gap="100">
+                    <p>
+                      {Object.keys(suggested)
+                        .map((key) => key as PolicyField)
+                        .map((name) => `${FIELD_LABELS[name]}: ${fieldValueText(name, stored[name])} → ${fieldValueText(name, values[name])}`)
+                        .join("; ")}
+                      .
+                    </p>
+                    <p>The what-if below compares it with your saved settings on the last 90 days. Nothing changes until you save; discard to keep your settings.</p>
+                  </BlockStack>
+                </Banner>
+              </div>
             ) : null}
             {errorList.length > 0 ? (
               <Banner tone="critical" title="The settings were not saved">
@@ -234,6 +270,16 @@ export default function Settings() {
             <SettingsSection title="Preview" description="What happens to a failed payment with these settings, before you save them.">
               <PolicyPreview policy={parsedPolicy.ok ? parsedPolicy.policy : null} />
             </SettingsSection>
+            {savedPolicy.ok ? (
+              <div ref={whatIfRef} style={{ scrollMarginTop: 16 }}>
+                <SettingsSection
+                  title="What-if: the last 90 days"
+                  description="What these settings would have done with the shop's recent failed payments, next to what your saved settings did, before you save them."
+                >
+                  <PolicyWhatIf view={whatIf} saved={savedPolicy.policy} proposed={parsedPolicy.ok ? parsedPolicy.policy : null} changed={policyChanged} />
+                </SettingsSection>
+              </div>
+            ) : null}
             <Box paddingInline={{ xs: "400", sm: "0" }}>
               <InlineStack align="end" gap="300" blockAlign="center">
                 {dirty ? (

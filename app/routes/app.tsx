@@ -24,6 +24,7 @@ export default function AppLayout() {
         </Link>
         <Link to="/app/charges">Charges</Link>
         <Link to="/app/dunning">Dunning</Link>
+        <Link to="/app/insights">Insights</Link>
         <Link to="/app/settings">Settings</Link>
       </NavMenu>
       <Outlet />

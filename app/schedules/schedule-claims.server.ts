@@ -1,10 +1,11 @@
 import { prisma } from "../db/app-database.server";
+import { retryOnWriteConflict } from "../db/write-conflicts";
 
 // Database leases on BillingSchedule rows: several app processes may run the billing
 // endpoint at once; each shop is worked on by whoever holds its lease, and a lease left by
 // a process that died expires. Claims are conditional updates (portable to SQLite,
-// PostgreSQL and MySQL), never in-process locks. Leases run on the real clock even when
-// the billing clock is simulated.
+// PostgreSQL and MySQL), never in-process locks; one that a deadlock rolled back (InnoDB)
+// is run again. Leases run on the real clock even when the billing clock is simulated.
 
 export interface ClaimedSchedule {
   id: number;
@@ -12,6 +13,8 @@ export interface ClaimedSchedule {
   timezone: string;
   billingHour: number;
   lastBilledLocalDate: string | null;
+  /** On the billing clock; null until the shop's first run finished (reconciliation has no earlier day to check). */
+  lastRunFinishedAt: Date | null;
 }
 
 const leaseIsFree = (leaseClock: Date) => ({ OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: leaseClock } }] });
@@ -27,7 +30,7 @@ export async function findClaimableSchedules(now: Date, leaseClock: Date, limit:
     where: { active: true, id: { gt: afterId }, AND: [isDueBy(now), leaseIsFree(leaseClock)] },
     orderBy: { id: "asc" },
     take: limit,
-    select: { id: true, shop: true, timezone: true, billingHour: true, lastBilledLocalDate: true },
+    select: { id: true, shop: true, timezone: true, billingHour: true, lastBilledLocalDate: true, lastRunFinishedAt: true },
   });
 }
 
@@ -41,19 +44,19 @@ export function countDueSchedules(now: Date): Promise<number> {
  * it since it was listed); true when this worker now holds it.
  */
 export async function claimSchedule(id: number, owner: string, now: Date, leaseClock: Date, leaseMs: number): Promise<boolean> {
-  const { count } = await prisma().billingSchedule.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().billingSchedule.updateMany({
     where: { id, active: true, AND: [isDueBy(now), leaseIsFree(leaseClock)] },
     data: { leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs), lastRunStartedAt: leaseClock },
-  });
+  }));
   return count === 1;
 }
 
 /** Extends a held lease; false when it was lost (expired and taken by another worker). */
 export async function renewLease(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<boolean> {
-  const { count } = await prisma().billingSchedule.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().billingSchedule.updateMany({
     where: { id, leaseOwner: owner },
     data: { leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
-  });
+  }));
   return count === 1;
 }
 
@@ -69,7 +72,7 @@ export interface RunCompletion {
 
 /** Records the end of a shop's run and frees the lease, if this worker still holds it. */
 export async function completeRun(id: number, owner: string, completion: RunCompletion): Promise<boolean> {
-  const { count } = await prisma().billingSchedule.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().billingSchedule.updateMany({
     where: { id, leaseOwner: owner },
     data: {
       ...(completion.billedLocalDate ? { lastBilledLocalDate: completion.billedLocalDate } : {}),
@@ -80,11 +83,11 @@ export async function completeRun(id: number, owner: string, completion: RunComp
       leaseOwner: null,
       leaseExpiresAt: null,
     },
-  });
+  }));
   return count === 1;
 }
 
 /** Frees the lease without recording a run: the shop is left for the next call. */
 export async function releaseClaim(id: number, owner: string): Promise<void> {
-  await prisma().billingSchedule.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
+  await retryOnWriteConflict(() => prisma().billingSchedule.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } }));
 }

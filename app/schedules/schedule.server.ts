@@ -2,6 +2,7 @@ import type { Prisma } from "../db/client.server";
 import { isUniqueConstraintViolation } from "../db/errors";
 import { countRunAttemptsByStatus } from "../attempts/attempt-records.server";
 import { prisma } from "../db/app-database.server";
+import { logger } from "../observability/logger.server";
 import type { AdminGraphql } from "../shopify/admin-graphql.server";
 import { fetchShopProfile } from "../shopify/operations/shop-profile.server";
 import { describeLocalTime, firstLastBilledLocalDate, nextRunAt } from "../time/due-time";
@@ -26,7 +27,7 @@ export const PAUSED_REASON = "paused by the merchant";
 export async function ensureShopIsSetUp(shop: string, shopTimeZone: string, now: Date) {
   const timezone = isValidTimeZone(shopTimeZone) ? shopTimeZone : FALLBACK_TIME_ZONE;
   if (timezone !== shopTimeZone) {
-    console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; using ${FALLBACK_TIME_ZONE}`);
+    logger().warn({ event: "unknown_time_zone", shop, timeZone: shopTimeZone }, `${shop} reports unknown time zone "${shopTimeZone}"; using ${FALLBACK_TIME_ZONE}`);
   }
   const existing = await prisma().billingSchedule.findUnique({ where: { shop } });
   if (!existing) {
@@ -80,13 +81,13 @@ export async function followShopTimeZone(
   now: Date,
 ) {
   if (!shopTimeZone) {
-    console.warn(`[billing] ${shop}: shop/update without a time zone; keeping the schedule's`);
+    logger().warn({ event: "unknown_time_zone", shop }, `${shop}: shop/update without a time zone; keeping the schedule's`);
     return false;
   }
   const schedule = await tx.billingSchedule.findUnique({ where: { shop } });
   if (!schedule || schedule.timezone === shopTimeZone) return false;
   if (!isValidTimeZone(shopTimeZone)) {
-    console.warn(`[billing] ${shop} reports unknown time zone "${shopTimeZone}"; keeping ${schedule.timezone}`);
+    logger().warn({ event: "unknown_time_zone", shop, timeZone: shopTimeZone }, `${shop} reports unknown time zone "${shopTimeZone}"; keeping ${schedule.timezone}`);
     return false;
   }
   await tx.billingSchedule.update({

@@ -6,6 +6,7 @@ import { BILLING_HOURS, parseBillingHour } from "../schedules/billing-hour";
 import { nextRunAtHour } from "../schedules/resume-timing";
 import { changeBillingHour, ensuredSchedule, PAUSED_REASON } from "../schedules/schedule.server";
 import type { AdminGraphql } from "../shopify/admin-graphql.server";
+import { getPolicyWhatIf, type PolicyWhatIfView } from "./policy-what-if.server";
 
 // The Settings page: when the shop is billed (its billing hour, pause and resume) and how
 // failed payments are followed up (the dunning policy). One form saves the hour and the
@@ -33,10 +34,13 @@ export interface ShopSettingsView {
   fields: ReturnType<typeof policyFields>;
   defaults: ReturnType<typeof policyFields>;
   billing: BillingSettingsView;
+  /** The last 90 days' failed payments, for the what-if of the policy being edited. */
+  whatIf: PolicyWhatIfView;
 }
 
 export async function getShopSettings(shop: string, graphql: AdminGraphql, { now, locale }: { now: Date; locale: string }): Promise<ShopSettingsView> {
   const [schedule, policy] = await Promise.all([ensuredSchedule(shop, graphql, now), getDunningPolicy(shop)]);
+  const whatIf = getPolicyWhatIf(shop, { now, locale, timeZone: schedule.timezone });
   const format = new MerchantFormat({ locale, timeZone: schedule.timezone, now });
   const hourOptions = BILLING_HOURS.map((hour) => {
     const next = nextRunAtHour(schedule, hour, now);
@@ -56,6 +60,7 @@ export async function getShopSettings(shop: string, graphql: AdminGraphql, { now
       runIsDue: current.runIsDue,
       hourOptions,
     },
+    whatIf: await whatIf,
   };
 }
 

@@ -1,5 +1,6 @@
 import { type Answer, type CostReport, interpretResponse } from "./admin-api-answer";
 import { AdminGraphqlError, type ShopifyTerminalError, ShopifyUnavailableError } from "./admin-api-errors";
+import { logger } from "../observability/logger.server";
 import { SHOPIFY_API_VERSION } from "./api-version";
 import { type CostReservation, ThrottleGovernor, type ThrottleStatus } from "./throttle-governor";
 
@@ -171,7 +172,7 @@ export function createAdminApiClient(options: AdminApiClientOptions): AdminApiCl
       options.onCall({ shop, operation, status, outcome: answer.kind, durationMs, requestedCost: cost?.requestedQueryCost, actualCost: cost?.actualQueryCost });
     } catch (error) {
       // Metrics must never turn a charge that went through into a failure.
-      console.warn(`AdminApiClient onCall failed: ${String(error)}`);
+      logger().warn({ event: "metrics_failed", error }, "counting an Admin API call failed");
     }
   }
 

@@ -15,12 +15,15 @@ export async function redactCustomer(tx: Prisma.TransactionClient, shop: string,
   const trackerIds = trackers.map((tracker) => tracker.id);
   await tx.dunningEvent.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
   await tx.merchantNotification.deleteMany({ where: { shop, trackerId: { in: trackerIds } } });
+  // The Shopify Flow triggers about them (sent or not): their customer id and their payments.
+  const flowTriggers = await tx.flowTriggerEvent.deleteMany({ where: { shop, OR: [{ customerId: customer }, { trackerId: { in: trackerIds } }] } });
   const { count } = await tx.dunningTracker.deleteMany({ where: { shop, customerId: customer } });
   // The attempts stay (the shop's charge records) without the link to the customer.
   await tx.billingAttempt.updateMany({ where: { shop, customerId: customer }, data: { customerId: null } });
   // Their name and email, as the admin pages showed them.
   const customersDeleted = await eraseCustomer(tx, shop, customer);
-  return { dunningTrackersDeleted: count, customersDeleted };
+  // The charge ledger holds no customer data (contract, cycle and order ids).
+  return { dunningTrackersDeleted: count, customersDeleted, flowTriggersDeleted: flowTriggers.count };
 }
 
 /**
@@ -36,6 +39,7 @@ export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, sh
     orderBy: { openedAt: "asc" },
   });
   const stored = await findCustomer(tx, shop, customerGid(customerId));
+  const flowEvents = await tx.flowTriggerEvent.count({ where: { shop, customerId: customerGid(customerId) } });
   // Read in this transaction: another connection could wait on it (SQLite has one writer).
   const timezone = trackers.length || stored ? await shopTimeZone(shop, tx) : "UTC";
   const words = (code: string) => code.toLowerCase().replaceAll("_", " ");
@@ -48,12 +52,16 @@ export async function answerCustomerDataRequest(tx: Prisma.TransactionClient, sh
   const contact = stored
     ? `their name and email as last read from Shopify (${stored.displayName}${stored.email ? `, ${stored.email}` : ""}, ${describeLocalTime(stored.updatedAt, timezone)})`
     : null;
-  const held = [contact, records.length ? `${records.length === 1 ? "1 failed-payment record" : `${records.length} failed-payment records`}: ${records.join("; ")}` : null].filter(Boolean);
+  const held = [
+    contact,
+    records.length ? `${records.length === 1 ? "1 failed-payment record" : `${records.length} failed-payment records`}: ${records.join("; ")}` : null,
+    flowEvents ? `${flowEvents === 1 ? "1 Shopify Flow event" : `${flowEvents} Shopify Flow events`} about those payments (their customer id, contract, amount and decline)` : null,
+  ].filter(Boolean);
   const message =
     `Shopify customer ${customerId} asked for the data apps hold about them. ` +
     (held.length ? `This app holds ${held.join("; and ")}. Include ${held.length === 1 && records.length <= 1 ? "it" : "them"} in your answer.` : "This app holds nothing about them.");
   await tx.merchantNotification.create({ data: { shop, kind: "CUSTOMER_DATA_REQUEST", message } });
-  return { dunningTrackers: trackers.length, customerRecords: stored ? 1 : 0 };
+  return { dunningTrackers: trackers.length, customerRecords: stored ? 1 : 0, flowTriggerEvents: flowEvents };
 }
 
 /**
@@ -70,6 +78,9 @@ export async function redactShop(tx: Prisma.TransactionClient, shop: string) {
     merchantNotifications: (await tx.merchantNotification.deleteMany({ where: { shop } })).count,
     dunningPolicies: (await tx.dunningPolicy.deleteMany({ where: { shop } })).count,
     processedWebhooks: (await tx.processedWebhook.deleteMany({ where: { shop } })).count,
+    chargeReconciliations: (await tx.chargeReconciliation.deleteMany({ where: { shop } })).count,
+    chargeLedgerEntries: (await tx.chargeLedgerEntry.deleteMany({ where: { shop } })).count,
+    flowTriggerEvents: (await tx.flowTriggerEvent.deleteMany({ where: { shop } })).count,
     customers: await eraseShopCustomers(tx, shop),
   };
 }

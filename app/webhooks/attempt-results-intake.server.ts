@@ -4,6 +4,8 @@ import { isDatabaseUnavailable } from "../db/errors";
 import { settleAttemptFromWebhook } from "../dunning/attempt-results.server";
 import type { PlainAnswer } from "../http/database-unavailable.server";
 import { GroupCommit } from "../lib/group-commit";
+import { logger } from "../observability/logger.server";
+import { countAttemptOutcome } from "../observability/metrics.server";
 import { answerWebhookDelivery, type WebhookContext } from "./webhook-handler.server";
 import type { WebhookOutcome } from "./webhook-deliveries.server";
 import type { WebhookDelivery } from "./webhook-request";
@@ -41,9 +43,14 @@ async function writeSuccesses(batch: FirstChargeSuccess[]): Promise<Delivered[]>
   } catch (error) {
     if (isDatabaseUnavailable(error)) throw error;
     // A deadlock or a delivery recorded by another process meanwhile: each one on its own then.
-    console.warn(`[webhook] a batch of ${batch.length} attempt results goes the full path: ${(error as Error).message.split("\n")[0]}`);
+    // Written for many requests at once: no one request's id.
+    logger().warn(
+      { event: "webhook_batch_retried", requestId: undefined, deliveries: batch.length, error },
+      `a batch of ${batch.length} attempt results goes the full path`,
+    );
     recorded = new Set();
   }
+  countAttemptOutcome("succeeded", null, recorded.size);
   return batch.map((success) => (firsts.get(success.deliveryKey) === success && recorded.has(success.deliveryKey) ? "processed" : "full-path"));
 }
 

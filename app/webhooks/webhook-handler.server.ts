@@ -2,7 +2,8 @@ import type { z } from "zod";
 import { appConfig } from "../config/app-config.server";
 import type { Prisma } from "../db/client.server";
 import { databaseUnavailableAnswer, responseOf, type PlainAnswer } from "../http/database-unavailable.server";
-import { countWebhook } from "../observability/metrics.server";
+import { logger } from "../observability/logger.server";
+import { countWebhook, OTHER_TOPIC, type WebhookResult } from "../observability/metrics.server";
 import { processWebhookOnce, type WebhookOutcome } from "./webhook-deliveries.server";
 import { isWebhookRejection, verifyWebhookDelivery, webhookDeliveryOf, type VerifiedWebhook, type WebhookDelivery } from "./webhook-request";
 
@@ -45,14 +46,20 @@ export function handleWebhook<Schema extends z.ZodTypeAny>(
   handler: WebhookHandler<z.infer<Schema>>,
   options: DeliveryOptions<z.infer<Schema>> = {},
 ): Promise<Response> {
-  return respondToWebhook(request, (delivery, receivedAt) => answerWebhookDelivery(delivery, receivedAt, route, handler, options));
+  return respondToWebhook(request, (delivery, receivedAt) => answerWebhookDelivery(delivery, receivedAt, route, handler, options), route.topics);
 }
 
 /** A Request given to a function that answers deliveries (a 405 or 413 never reaches it). */
-export async function respondToWebhook(request: Request, answer: (delivery: WebhookDelivery, receivedAt: Date) => Promise<PlainAnswer>): Promise<Response> {
+export async function respondToWebhook(
+  request: Request,
+  answer: (delivery: WebhookDelivery, receivedAt: Date) => Promise<PlainAnswer>,
+  topics: readonly string[] = [],
+): Promise<Response> {
   const receivedAt = new Date();
   const delivery = await webhookDeliveryOf(request);
-  if (isWebhookRejection(delivery)) return responseOf(rejected(delivery));
+  if (isWebhookRejection(delivery)) {
+    return responseOf(rejected(delivery, topicLabel(request.headers.get("X-Shopify-Topic") ?? undefined, topics), receivedAt));
+  }
   return responseOf(await answer(delivery, receivedAt));
 }
 
@@ -76,15 +83,18 @@ export async function answerWebhookDelivery<Schema extends z.ZodTypeAny>(
     topics: route.topics,
     customShopDomain: env.SHOP_CUSTOM_DOMAIN,
   });
-  if (isWebhookRejection(verified)) return rejected(verified);
+  if (isWebhookRejection(verified)) return rejected(verified, topicLabel(delivery.header("X-Shopify-Topic"), route.topics), receivedAt);
   const { shop, topic, triggeredAt } = verified;
   const key = deliveryKey(verified);
   const parsed = route.payload.safeParse(verified.payload);
   if (!parsed.success) {
-    countWebhook("ignored");
+    count(topic, "ignored", receivedAt);
     // Field paths and zod's messages only: never the values, which may be personal data.
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`);
-    console.warn(`[webhook] ${topic} ${shop} ${key ?? "(no id)"}: ignored, nothing to act on (${problems.join("; ")})`);
+    logger().warn(
+      { event: "webhook_ignored", topic, shop, deliveryKey: key, problems },
+      `webhook ${topic} from ${shop} ignored, nothing to act on (${problems.join("; ")})`,
+    );
     return { status: 200 };
   }
   const context: WebhookContext<z.infer<Schema>> = { shop, topic, payload: parsed.data, triggeredAt, receivedAt };
@@ -96,16 +106,35 @@ export async function answerWebhookDelivery<Schema extends z.ZodTypeAny>(
   } catch (error) {
     // Shopify redelivers a 503; the transaction left nothing half-done.
     const unavailable = databaseUnavailableAnswer(error);
-    if (unavailable) return unavailable;
+    if (unavailable) {
+      count(topic, "unavailable", receivedAt);
+      return unavailable;
+    }
     throw error;
   }
-  countWebhook(outcome);
-  if (!options.quiet) console.log(`[webhook] ${topic} ${shop} ${key ?? "(no id)"}: ${outcome}`);
+  count(topic, outcome, receivedAt);
+  // The result webhooks (thousands a minute) are counted, not logged.
+  if (!options.quiet) logger().info({ event: `webhook_${outcome}`, topic, shop, deliveryKey: key }, `webhook ${topic} from ${shop}: ${outcome}`);
   return { status: 200 };
 }
 
-function rejected(rejection: { status: number; reason: string }): PlainAnswer {
-  countWebhook("rejected");
+function count(topic: string, result: WebhookResult, receivedAt: Date): void {
+  countWebhook(topic, result, Math.max(0, Date.now() - receivedAt.getTime()) / 1000);
+}
+
+/** The topic a delivery names, when it is one the route takes (a rejected delivery's header is anyone's). */
+function topicLabel(header: string | undefined, topics: readonly string[]): string {
+  const topic = header?.trim().toLowerCase();
+  return topic && topics.includes(topic) ? topic : OTHER_TOPIC;
+}
+
+function rejected(rejection: { status: number; reason: string }, topic: string, receivedAt: Date): PlainAnswer {
+  count(topic, "rejected", receivedAt);
+  // One line per refusal: a burst of them is what an operator looks for (a wrong secret, a probe).
+  logger().warn(
+    { event: "webhook_rejected", topic, status: rejection.status, reason: rejection.reason },
+    `webhook refused with ${rejection.status}: ${rejection.reason}`,
+  );
   return { status: rejection.status, text: rejection.reason, headers: { "Content-Type": "text/plain; charset=utf-8" } };
 }
 

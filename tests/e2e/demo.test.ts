@@ -77,6 +77,11 @@ describe("npm run demo", () => {
       }
       expect(output).not.toMatch(/^\s+FAIL /m);
       expect(output).toContain('Health: {"db":"ok","migrations":"current"}');
+      // It ends with the app's own charge reconciliation: every shop day it checked adds up.
+      expect(output).toMatch(/== Charge reconciliation: each shop day checked by the app against the orders Shopify created/);
+      expect(output).toMatch(/All shops: [1-9]\d* shop days checked: [1-9]\d* cycles charged, 0 charged more than once \(expected 0\), 0 orders without a matching charge, 0 charges without an outcome/);
+      // It ends with one suggestion from the Insights page's rules (after three days, none has the results it needs yet).
+      expect(output).toMatch(/== Insights: one suggestion \(the Insights page's rules, on each shop's last 90 days\)\n {2}(None yet: |\S.*: (Stop retrying|Add a))/);
     } finally {
       await database.drop();
     }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "../../app/db/client.server";
 import type { StoreSimulator } from "../../simulator/store-simulator";
 import {
@@ -12,6 +12,7 @@ import {
 } from "../support/app-under-test";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
 import { allowConsoleErrors } from "../support/fail-on-console-error";
+import { capturedLogs, capturedLogText } from "../support/log-capture";
 import { pinProcessClock, PINNED_NOW, unpinProcessClock } from "../support/pinned-clock";
 import { testProviders } from "../support/providers";
 
@@ -101,20 +102,17 @@ describe.each(testProviders())("%s: app routes", (provider) => {
     expect((((after.nextRunAt!.getTime() - before.nextRunAt!.getTime()) % DAY) + DAY) % DAY).toBe(16 * 3600_000);
 
     // An unknown, empty or null zone (Shopify's sample payload has null) is acknowledged and logged.
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     for (const zone of ["Mars/Olympus_Mons", "", null]) expect((await deliver(zone)).status).toBe(200);
-    expect(warn).toHaveBeenCalledTimes(3);
-    warn.mockRestore();
+    expect(capturedLogs({ level: "warn", shop })).toHaveLength(3);
     expect((await prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).timezone).toBe("Asia/Tokyo");
   });
 
   it("falls back to UTC when the shop reports a time zone this runtime does not know", async () => {
     const { ensureShopIsSetUp } = await import("../../app/schedules/schedule.server");
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const schedule = await ensureShopIsSetUp("odd-zone.myshopify.com", "Mars/Olympus_Mons", new Date());
     expect(schedule.timezone).toBe("UTC");
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('unknown time zone "Mars/Olympus_Mons"'));
-    warn.mockRestore();
+    const [line] = capturedLogs({ event: "unknown_time_zone", shop: "odd-zone.myshopify.com" });
+    expect(line).toMatchObject({ level: "warn", timeZone: "Mars/Olympus_Mons", msg: expect.stringContaining('unknown time zone "Mars/Olympus_Mons"') });
   });
 
   it("rejects an admin request without a valid session token", async () => {
@@ -210,15 +208,15 @@ describe.each(testProviders())("%s: app routes", (provider) => {
 
   it("a JSON payload without what the handler needs is acknowledged, logged and changes nothing", async () => {
     const shop = "scoped.myshopify.com";
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const response = await callAction(
       `${ROUTES}/webhooks.app.scopes_update`,
       signedWebhookRequest({ topic: "app/scopes_update", shop, payload: { current: "everything" } }),
     );
     // Shopify retries a refused delivery for hours and may then drop the subscription.
     expect(response.status).toBe(200);
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/app\/scopes_update scoped\.myshopify\.com .*ignored.*current/));
-    warn.mockRestore();
+    const [ignored] = capturedLogs({ event: "webhook_ignored" });
+    expect(ignored).toMatchObject({ level: "warn", topic: "app/scopes_update", shop, problems: [expect.stringMatching(/^current: /)] });
+    expect(ignored.msg).toMatch(/ignored.*current/);
     expect((await prisma.session.findFirstOrThrow({ where: { shop } })).scope).toBe("read_orders,read_customers");
   });
 
@@ -244,13 +242,11 @@ describe.each(testProviders())("%s: app routes", (provider) => {
   it("customers/data_request gives the merchant what the app holds, and logs no personal data", async () => {
     const shop = "private.myshopify.com";
     const payload = { shop_id: 1, shop_domain: shop, customer: { id: 8, email: "eight@example.com" }, orders_requested: [], data_request: { id: 9 } };
-    const log = vi.spyOn(console, "log").mockImplementation(() => {});
     const response = await callAction(
       `${ROUTES}/webhooks.customers.data_request`,
       signedWebhookRequest({ topic: "customers/data_request", shop, payload }),
     );
-    const logged = log.mock.calls.flat().join("\n");
-    log.mockRestore();
+    const logged = capturedLogText();
     expect(response.status).toBe(200);
     expect(await prisma.dunningTracker.count({ where: { shop } })).toBe(1);
     const notice = await prisma.merchantNotification.findFirstOrThrow({ where: { shop, kind: "CUSTOMER_DATA_REQUEST" } });

@@ -176,6 +176,44 @@ describe.each(testProviders())("%s: billing run", (provider) => {
     expect((await harness.prisma.billingSchedule.findUniqueOrThrow({ where: { shop } })).lastRunOutcome).toBe("COMPLETED");
   });
 
+  it("on a later day too, the call after one that ran out of time starts with the contracts it did not reach", async () => {
+    // Found by the three-replica test (tests/e2e): the contracts a call had not reached were
+    // taken for done, having an attempt in the catch-up window (yesterday's), and went last,
+    // after contracts that stay due with nothing to charge; every call spent its budget on
+    // those first and the run never reached the rest.
+    const shop = "daily-big-shop.myshopify.com";
+    await harness.install(shop);
+    harness.simulator.setRateLimit(shop, { bucketSize: 20_000, restoreRate: 1_000 });
+    const now = harness.simulator.clock.now().getTime();
+    // Due since before the catch-up window (missed in an outage): listed as due every call, never charged.
+    for (let i = 0; i < 25; i++) harness.simulator.createContract(shop, { interval: "MONTH", nextBillingDate: new Date(now - 3 * DAY), amount: "9.00" });
+    const daily = Array.from({ length: 150 }, () =>
+      harness.simulator.createContract(shop, { interval: "DAY", nextBillingDate: new Date(now - HOUR), amount: "3.00" }).contractId,
+    );
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect((await harness.runBilling()).remainingShops).toBe(0);
+      await harness.simulator.waitForIdle();
+
+      // The next day, 600 ms per request: a call lists the contracts and starts one round of
+      // batches (4 at once) before its 1 s budget is spent, so the order decides what it reaches.
+      harness.simulator.clock.advance(DAY);
+      harness.simulator.setLatency({ latencyMs: 600 });
+      try {
+        for (let call = 0; call < 2; call++) {
+          await harness.runBilling({ timeBudgetSeconds: 1 });
+          await harness.simulator.waitForIdle();
+        }
+      } finally {
+        harness.simulator.setLatency({ latencyMs: 0 });
+      }
+    } finally {
+      warn.mockRestore();
+    }
+    const charged = new Set(harness.simulator.billingAttempts(shop).filter((attempt) => attempt.cycleIndex === 2).map((attempt) => attempt.contractId));
+    expect(daily.filter((id) => !charged.has(id))).toEqual([]);
+  });
+
   it("slows down for a throttled shop and still charges everything", async () => {
     const shop = "throttled.myshopify.com";
     await shopWithContracts(shop, 12);

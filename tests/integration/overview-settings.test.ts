@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DUNNING_POLICY, policyFields } from "../../app/dunning/policy";
-import { readMetrics } from "../../app/observability/metrics.server";
+import { databaseStatementCount } from "../../app/observability/metrics.server";
 import type { OverviewView } from "../../app/overview/overview.server";
 import { ensureShopIsSetUp, PAUSED_REASON, UNINSTALLED_REASON } from "../../app/schedules/schedule.server";
 import type { ShopSettingsView } from "../../app/shop-settings/shop-settings.server";
@@ -433,9 +433,9 @@ describe.each(testProviders())("%s: the Overview and Settings pages", (provider)
 
     it("reads a bounded number of statements, however much the shop holds", async () => {
       const statements = async () => {
-        const before = readMetrics().databaseStatements;
+        const before = databaseStatementCount();
         await loadOverview();
-        return readMetrics().databaseStatements - before;
+        return databaseStatementCount() - before;
       };
       const few = await statements();
       const trackers = await Promise.all(

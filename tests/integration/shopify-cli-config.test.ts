@@ -1,12 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
-// The Shopify CLI's own validation of shopify.app.toml (`shopify app build` checks it
-// offline), run on a copy of the app's configuration so the CLI touches nothing here.
+// The Shopify CLI's own validation of shopify.app.toml and of the extensions under
+// extensions/ (`shopify app build` checks both offline, the Flow triggers' fields included),
+// run on a copy of the app's configuration so the CLI touches nothing here.
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const require = createRequire(import.meta.url);
@@ -17,10 +18,12 @@ afterEach(() => {
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
-function shopifyAppBuild(appToml: string): { status: number | null; output: string } {
+function shopifyAppBuild(appToml: string, editExtensions?: (folder: string) => void): { status: number | null; output: string } {
   const folder = mkdtempSync(path.join(os.tmpdir(), "shopify-cli-"));
   folders.push(folder);
   writeFileSync(path.join(folder, "shopify.app.toml"), appToml);
+  cpSync(path.join(root, "extensions"), path.join(folder, "extensions"), { recursive: true });
+  editExtensions?.(path.join(folder, "extensions"));
   copyFileSync(path.join(root, "shopify.web.toml"), path.join(folder, "shopify.web.toml"));
   writeFileSync(path.join(folder, "package.json"), JSON.stringify({ name: "cli-check", private: true }));
   // The CLI needs Node >= 22.12: the suite runs on the supported Node (.node-version).
@@ -35,7 +38,7 @@ function shopifyAppBuild(appToml: string): { status: number | null; output: stri
 describe("the Shopify CLI's validation of the app configuration", () => {
   const appToml = readFileSync(path.join(root, "shopify.app.toml"), "utf8");
 
-  it("accepts shopify.app.toml", () => {
+  it("accepts shopify.app.toml and the Flow trigger extensions", () => {
     const { status, output } = shopifyAppBuild(appToml);
     expect(output).toContain("built!");
     expect(status, output).toBe(0);
@@ -45,6 +48,15 @@ describe("the Shopify CLI's validation of the app configuration", () => {
     const { status, output } = shopifyAppBuild(appToml.replace(/^name = .*$/m, 'name = "Subscription billing and dunning"'));
     expect(status).not.toBe(0);
     expect(output).toMatch(/\[name\]: String must be less than 30 characters/);
+  });
+
+  it("validates the extensions too: a Flow trigger field key must be letters and spaces", () => {
+    const toml = (folder: string) => path.join(folder, "payment-recovered", "shopify.extension.toml");
+    const { status, output } = shopifyAppBuild(appToml, (folder) =>
+      writeFileSync(toml(folder), readFileSync(toml(folder), "utf8").replace('key = "Contract ID"', 'key = "contract_id"')),
+    );
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/String must contain only alphabetic characters and[\s│]+spaces/);
   });
 });
 

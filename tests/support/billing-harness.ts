@@ -31,6 +31,8 @@ export interface BillingHarness {
   /** The app's Prisma client; replaced by restartApp(). */
   prisma: PrismaClient;
   simulator: StoreSimulator;
+  /** The app's database (dropped by close()). */
+  database: TestDatabase;
   /** Installs the shop the way Shopify admin does (token exchange, afterAuth). */
   install(shop: string, fields?: { ianaTimezone?: string }): Promise<void>;
   /** Calls POST /api/billing/run with the scheduler's secret; `now` defaults to the simulated clock. */
@@ -81,6 +83,7 @@ async function startOnPinnedClock(
   const harness: BillingHarness = {
     prisma: (await runAppInProcess(environment)).prisma,
     simulator,
+    database,
     webhookUrl: webhookReceiver.url,
     async restartApp() {
       await harness.prisma.$disconnect();
