@@ -10,10 +10,9 @@ import { suggestPolicyChanges, type Suggestion } from "../app/dunning/decline-in
 import { DEFAULT_DUNNING_POLICY, parseDunningPolicy } from "../app/dunning/policy";
 import { readRecoveryHistory, type HistorySource } from "../app/dunning/recovery-history.server";
 import { MerchantFormat } from "../app/format/merchant-format";
-import { adminUrl } from "./app";
 import type { DemoShop } from "./shops";
 
-export async function formatSuggestion(prisma: PrismaClient, shops: DemoShop[], now: Date, appUrl: string): Promise<string[]> {
+export async function formatSuggestion(prisma: PrismaClient, shops: DemoShop[], now: Date): Promise<string[]> {
   // The demo's database is SQLite; the statements are the app's own.
   const source: HistorySource = { provider: "sqlite", query: (sql, values) => prisma.$queryRawUnsafe(sql, ...values) };
   const found: Array<{ shop: DemoShop; suggestion: Suggestion }> = [];
@@ -40,6 +39,7 @@ export async function formatSuggestion(prisma: PrismaClient, shops: DemoShop[], 
         `${suggestion.kind === "STOP_EARLIER" ? ", none of them recovering a payment" : ""}.`,
     );
   }
-  lines.push(`    In Settings, pre-filled with its what-if: ${appUrl}${settingsUrlWith(new URL(adminUrl(appUrl, shop.domain)).search, suggestion.fields)}`);
+  // A path, not a link: the demo's server stops with the demo (and a link would carry a session token).
+  lines.push(`    On Insights, "Try it in Settings" opens ${settingsUrlWith("", suggestion.fields)}: the form pre-filled, unsaved, with its what-if.`);
   return lines;
 }

@@ -156,7 +156,7 @@ async function main(): Promise<void> {
         `${total(metrics, metric("database_statements_total"))} database statements (GET /api/metrics)`,
     );
 
-    for (const line of await formatSuggestion(prisma, DEMO_SHOPS, new Date(start.getTime() + days * DAY_MS), app.url)) console.log(line);
+    for (const line of await formatSuggestion(prisma, DEMO_SHOPS, new Date(start.getTime() + days * DAY_MS))) console.log(line);
 
     console.log("\n== Charge reconciliation: each shop day checked by the app against the orders Shopify created");
     for (const line of await formatReconciliation(prisma, DEMO_SHOPS)) console.log(line);

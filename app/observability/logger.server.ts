@@ -129,7 +129,14 @@ function createLogger(config: AppConfig | LoggingConfig, destinationOverride: De
   return pino(options, pino.destination({ dest: 1, sync: true }));
 }
 
-/** pino-pretty, loaded only when a process asks for pretty lines. */
+/** The ids a pretty line ends with: what a developer follows a run by. */
+const PRETTY_IDS = ["shop", "runId", "trackerId", "idempotencyKey"] as const;
+
+/**
+ * pino-pretty, loaded only when a process asks for pretty lines: the message (written to be
+ * read on its own), the ids it happened in and an error's name and message; the other
+ * fields are for machines and stay in the JSON lines.
+ */
 function prettyStream(): DestinationStream {
   const require = createRequire(import.meta.url);
   const { build } = require("pino-pretty") as typeof PinoPretty;
@@ -138,7 +145,13 @@ function prettyStream(): DestinationStream {
     colorize: Boolean(process.stdout.isTTY),
     translateTime: "SYS:HH:MM:ss.l",
     ignore: "pid,hostname",
-    singleLine: true,
+    hideObject: true,
+    messageFormat: (line, messageKey) => {
+      const ids = PRETTY_IDS.filter((key) => line[key] !== undefined).map((key) => `${key}=${String(line[key])}`);
+      const error = line.error as { name?: string; message?: string } | undefined;
+      const failure = error ? ` (${[error.name, error.message].filter(Boolean).join(": ")})` : "";
+      return `${String(line[messageKey] ?? "")}${failure}${ids.length ? `  ${ids.join(" ")}` : ""}`;
+    },
   });
 }
 
