@@ -1,20 +1,12 @@
-import type { PolicyField } from "../dunning/policy";
+import { POLICY_FIELDS, type PolicyField } from "../dunning/policy";
 
 // A suggestion on Insights is a link to Settings with the policy fields it changes on the
 // URL: the Settings page starts its form from them (unsaved, its what-if comparing them with
 // the saved policy). The embedded app's own parameters (shop, host, session token, locale)
 // stay, as the lists' links keep them.
 
-export const PREFILLABLE_FIELDS: readonly PolicyField[] = [
-  "retryCount",
-  "retryDelaysDays",
-  "finalAction",
-  "inventoryRetryCount",
-  "inventoryRetryDelaysDays",
-  "inventoryFinalAction",
-  "sendPaymentUpdateEmail",
-  "paymentUpdateEmailIntervalHours",
-];
+/** Every field of the policy form can be pre-filled. */
+export const PREFILLABLE_FIELDS: readonly PolicyField[] = POLICY_FIELDS;
 
 /** Marks a Settings URL as coming from a suggestion. */
 export const FROM_SUGGESTION = { name: "from", value: "insights" } as const;

@@ -10,6 +10,7 @@ import { countAttemptSent, countFinalAction, countPaymentUpdateEmail } from "../
 import { recordCustomers } from "../customers/customer-records.server";
 import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
+import { clientPerShop } from "../shopify/client-per-shop";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import {
   cancelContract,
@@ -94,7 +95,7 @@ export async function runDueDunning(options: DunningRunOptions, tally: DunningTa
     tally.remaining = tally.due;
     return;
   }
-  const clients = new Map<string, Promise<AdminApiClient>>();
+  const clientFor = clientPerShop(options.clientForShop);
   const shopsGivenUp = new Set<string>();
   let afterId = 0;
   while (clock() < options.deadline) {
@@ -111,12 +112,7 @@ export async function runDueDunning(options: DunningRunOptions, tally: DunningTa
       }
       tally.claimed++;
       try {
-        let client = clients.get(tracker.shop);
-        if (!client) {
-          client = options.clientForShop(tracker.shop);
-          clients.set(tracker.shop, client);
-        }
-        await workOnTracker(tracker, await client, now, tally);
+        await workOnTracker(tracker, await clientFor(tracker.shop), now, tally);
       } catch (error) {
         if (error instanceof ShopifyTerminalError || error instanceof ShopNotInstalledError) {
           shopsGivenUp.add(tracker.shop);

@@ -77,15 +77,19 @@ export function maxAttemptsWithin30Days(schedule: RetrySchedule): number {
   return most;
 }
 
-export type PolicyField =
-  | "retryCount"
-  | "retryDelaysDays"
-  | "finalAction"
-  | "inventoryRetryCount"
-  | "inventoryRetryDelaysDays"
-  | "inventoryFinalAction"
-  | "sendPaymentUpdateEmail"
-  | "paymentUpdateEmailIntervalHours";
+/** The policy's fields, in the order of the settings form. */
+export const POLICY_FIELDS = [
+  "retryCount",
+  "retryDelaysDays",
+  "finalAction",
+  "inventoryRetryCount",
+  "inventoryRetryDelaysDays",
+  "inventoryFinalAction",
+  "sendPaymentUpdateEmail",
+  "paymentUpdateEmailIntervalHours",
+] as const;
+
+export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 /** The policy as a form or a database row spells it: flat, delays as "1, 3, 5, 7". */
 export type PolicyFields = Partial<Record<PolicyField, string | number | boolean | null | undefined>>;

@@ -2,6 +2,7 @@ import type { FlowTriggerEvent } from "../db/client.server";
 import { mapWithConcurrency } from "../lib/concurrency";
 import { logger, withLogContext } from "../observability/logger.server";
 import type { AdminApiClient } from "../shopify/admin-api-client.server";
+import { clientPerShop } from "../shopify/client-per-shop";
 import { AdminGraphqlError } from "../shopify/admin-api-errors";
 import { sendFlowTrigger } from "../shopify/operations/flow-trigger-receive.server";
 import {
@@ -66,17 +67,7 @@ export function flowRetryDelayMs(failedTries: number): number {
 
 export async function deliverDueFlowTriggers(options: FlowDeliveryOptions, tally: FlowTriggerTally): Promise<void> {
   const { clock } = options;
-  const clients = new Map<string, Promise<AdminApiClient>>();
-  const clientFor = (shop: string) => {
-    let client = clients.get(shop);
-    if (!client) {
-      client = options.clientForShop(shop);
-      // Each event that needs it awaits it; one rejected lookup must not go unhandled meanwhile.
-      client.catch(() => undefined);
-      clients.set(shop, client);
-    }
-    return client;
-  };
+  const clientFor = clientPerShop(options.clientForShop);
   let afterId = 0;
   while (clock() < options.deadline) {
     const batch = await findDueFlowTriggers(new Date(clock()), options.concurrency * 8, afterId);

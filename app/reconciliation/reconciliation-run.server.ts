@@ -4,6 +4,7 @@ import { mapWithConcurrency } from "../lib/concurrency";
 import { logger, withLogContext } from "../observability/logger.server";
 import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
+import { clientPerShop } from "../shopify/client-per-shop";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import { findCycleOfAttempt } from "../shopify/operations/billing-cycle-of-attempt.server";
 import { fetchBillingAttemptsCreated } from "../shopify/operations/subscription-billing-attempts.server";
@@ -68,16 +69,7 @@ export async function runDueReconciliations(options: ReconciliationRunOptions, t
     tally.due = tally.remaining = await countDueReconciliations();
     return;
   }
-  const clients = new Map<string, Promise<AdminApiClient>>();
-  const clientFor = (shop: string) => {
-    let client = clients.get(shop);
-    if (!client) {
-      client = options.clientForShop(shop);
-      client.catch(() => undefined);
-      clients.set(shop, client);
-    }
-    return client;
-  };
+  const clientFor = clientPerShop(options.clientForShop);
   let afterId = 0;
   while (clock() < options.deadline) {
     const batch = await findDueReconciliations(new Date(clock()), options.concurrency * 4, afterId);

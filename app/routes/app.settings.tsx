@@ -10,24 +10,13 @@ import { FIELD_LABELS, fieldValueText, PolicyFieldsForm, PolicyPreview, type For
 import { PolicyWhatIf } from "../components/policy-what-if";
 import { FROM_SUGGESTION, prefilledFields } from "../components/settings-link";
 import { SettingsSection } from "../components/settings-section";
-import { parseDunningPolicy, type PolicyField } from "../dunning/policy";
+import { parseDunningPolicy, POLICY_FIELDS, type PolicyField } from "../dunning/policy";
 import { readFormFields } from "../http/form-fields.server";
 import { merchantLocale } from "../http/merchant-locale";
 import { parseBillingHour } from "../schedules/billing-hour";
 import { pauseBilling, resumeBilling } from "../schedules/schedule.server";
 import { getShopSettings, saveShopSettings } from "../shop-settings/shop-settings.server";
 import { authenticate } from "../shopify.server";
-
-const POLICY_FIELDS: PolicyField[] = [
-  "retryCount",
-  "retryDelaysDays",
-  "finalAction",
-  "inventoryRetryCount",
-  "inventoryRetryDelaysDays",
-  "inventoryFinalAction",
-  "sendPaymentUpdateEmail",
-  "paymentUpdateEmailIntervalHours",
-];
 
 function toFormValues(fields: Record<string, unknown>): Record<PolicyField, string> {
   return Object.fromEntries(POLICY_FIELDS.map((name) => [name, fields[name] == null ? "" : String(fields[name])])) as Record<PolicyField, string>;

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
 import { signSessionToken } from "../../simulator/session-token";
@@ -8,10 +8,10 @@ import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-
 import type { PaymentOutcome } from "../../simulator/billing-state";
 import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
+import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
 import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
 import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL, TEST_CRON_SECRET, testEnvironment } from "../support/shopify-requests";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
 const SHOP = "kiwi-subscriptions.myshopify.com";
 const HOUR = 3600_000;
@@ -53,7 +53,7 @@ describe("the Charges and Dunning pages in headless Chromium", () => {
   let userAgent: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    requireChromium();
     pinProcessClock(START);
     database = await createMigratedDatabase("sqlite");
     simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: START, attemptProcessingMs: 2 });
@@ -64,12 +64,7 @@ describe("the Charges and Dunning pages in headless Chromium", () => {
     );
     simulator.setAppUrl(app.url);
     prisma = createPrismaClient(database.target);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    // shopify-app-remix answers bots (HeadlessChrome included) with 410: present as Chrome.
-    userAgent = (await (await browser.newBrowserCDPSession()).send("Browser.getVersion")).userAgent.replace("HeadlessChrome", "Chrome");
+    ({ browser, userAgent } = await launchHeadlessChromium());
 
     // Install as Shopify admin does: the shop's first run (09:00 today in Auckland) is due.
     const install = await fetch(adminUrl("/app/charges"), { headers: { "User-Agent": BROWSER_USER_AGENT } });

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
 import { signSessionToken } from "../../simulator/session-token";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
 import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
+import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
 import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
 import { seedRecoveryHistory, type SeededHistory } from "../support/recovery-history-seed";
 import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, testEnvironment } from "../support/shopify-requests";
@@ -16,7 +17,6 @@ import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, testEnvironment } fr
 // payments are seeded (tests/support/recovery-history-seed.ts; three other shops for the
 // installation's aggregate); the server's clock (shifted-clock.mjs) and this process's read NOW.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
 const SHIFTED_CLOCK = path.resolve(import.meta.dirname, "..", "support", "shifted-clock.mjs");
 const SHOP = "pohutukawa-tea.myshopify.com";
@@ -37,7 +37,7 @@ describe("the what-if on Settings and the Insights page in headless Chromium", (
   let seeded: SeededHistory;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    requireChromium();
     pinProcessClock(NOW);
     database = await createMigratedDatabase("sqlite");
     simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: NOW });
@@ -49,12 +49,7 @@ describe("the what-if on Settings and the Insights page in headless Chromium", (
     );
     simulator.setAppUrl(app.url);
     prisma = createPrismaClient(database.target);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    // shopify-app-remix answers bots (HeadlessChrome included) with 410: present as Chrome.
-    userAgent = (await (await browser.newBrowserCDPSession()).send("Browser.getVersion")).userAgent.replace("HeadlessChrome", "Chrome");
+    ({ browser, userAgent } = await launchHeadlessChromium());
 
     for (const shop of [SHOP, NEW_SHOP]) {
       const install = await fetch(adminUrl("/app", shop), { headers: { "User-Agent": BROWSER_USER_AGENT } });

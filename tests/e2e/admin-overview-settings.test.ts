@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScheduleAt } from "../../demo/app";
 import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
@@ -8,6 +8,7 @@ import { signSessionToken } from "../../simulator/session-token";
 import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
 import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
 import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
+import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
 import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
 import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET, testEnvironment } from "../support/shopify-requests";
 
@@ -17,7 +18,6 @@ import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET, testEnvironment } from
 // notices have something to show. The server's clock and this process's read END (fixed
 // dates), the simulated billing clock runs from START to END.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
 const SHIFTED_CLOCK = path.resolve(import.meta.dirname, "..", "support", "shifted-clock.mjs");
 const SHOP = "kauri-coffee.myshopify.com";
@@ -40,7 +40,7 @@ describe("the Overview and Settings pages in headless Chromium", () => {
   let userAgent: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    requireChromium();
     pinProcessClock(END);
     database = await createMigratedDatabase("sqlite");
     simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: START, attemptProcessingMs: 2 });
@@ -51,12 +51,7 @@ describe("the Overview and Settings pages in headless Chromium", () => {
     );
     simulator.setAppUrl(app.url);
     prisma = createPrismaClient(database.target);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    // shopify-app-remix answers bots (HeadlessChrome included) with 410: present as Chrome.
-    userAgent = (await browser.newBrowserCDPSession().then((cdp) => cdp.send("Browser.getVersion"))).userAgent.replace("HeadlessChrome", "Chrome");
+    ({ browser, userAgent } = await launchHeadlessChromium());
 
     // Shopify admin opens the app (install), then four days of hourly scheduler calls.
     const install = await fetch(adminUrl("/app"), { headers: { "User-Agent": userAgent } });
