@@ -79,7 +79,14 @@ export async function deliverDueFlowTriggers(options: FlowDeliveryOptions, tally
     await mapWithConcurrency([...byShop.values()], options.concurrency, async (events) => {
       for (const event of events) {
         if (clock() >= options.deadline) return;
-        await withLogContext({ shop: event.shop, trackerId: event.trackerId }, () => deliver(event, options, clientFor, tally));
+        await withLogContext({ shop: event.shop, trackerId: event.trackerId }, () =>
+          // A database error on one event (a write conflict that outlasted its retries) must not
+          // fail the billing call that has already billed: the event waits for its lease to run out.
+          deliver(event, options, clientFor, tally).catch((error: unknown) => {
+            tally.deferred++;
+            logger().error({ event: "flow_trigger_deferred", handle: event.handle, eventKey: event.eventKey, error }, `the ${event.handle} Flow trigger of ${event.shop}: failed, left for a later call`);
+          }),
+        );
       }
     });
   }

@@ -1,5 +1,6 @@
 import type { FlowTriggerEvent, Prisma } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
+import { retryOnWriteConflict } from "../db/write-conflicts";
 
 // The outbox of Shopify Flow triggers. A dunning step writes its event here in its own
 // transaction (so an event exists exactly when its step does), and the cron sends it:
@@ -42,10 +43,10 @@ export function countDueFlowTriggers(leaseClock: Date): Promise<number> {
 
 /** Takes the event if it is still pending and nobody holds it; true when this worker now does. */
 export async function claimFlowTrigger(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<boolean> {
-  const { count } = await prisma().flowTriggerEvent.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().flowTriggerEvent.updateMany({
     where: { id, status: FlowTriggerStatus.Pending, ...leaseIsFree(leaseClock) },
     data: { leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
-  });
+  }));
   return count === 1;
 }
 
@@ -62,31 +63,31 @@ const released = { leaseOwner: null, leaseExpiresAt: null };
 
 /** Shopify accepted it: never sent again. */
 export async function markFlowTriggerSent(id: number, owner: string, payload: Record<string, unknown>, sentAt: Date): Promise<void> {
-  await prisma().flowTriggerEvent.updateMany({
+  await retryOnWriteConflict(() => prisma().flowTriggerEvent.updateMany({
     where: { id, leaseOwner: owner },
     data: { status: FlowTriggerStatus.Sent, payload: JSON.stringify(payload), sentAt, lastError: null, ...released },
-  });
+  }));
 }
 
 /** Shopify refused it for good, or it kept failing: never sent. */
 export async function markFlowTriggerFailed(id: number, owner: string, error: string, deliveryAttempts: number): Promise<void> {
-  await prisma().flowTriggerEvent.updateMany({
+  await retryOnWriteConflict(() => prisma().flowTriggerEvent.updateMany({
     where: { id, leaseOwner: owner },
     data: { status: FlowTriggerStatus.Failed, lastError: error, deliveryAttempts, ...released },
-  });
+  }));
 }
 
 /** Not sent this time: tried again from `nextAttemptAt`. */
 export async function deferFlowTrigger(id: number, owner: string, update: { deliveryAttempts: number; nextAttemptAt: Date; error: string }): Promise<void> {
-  await prisma().flowTriggerEvent.updateMany({
+  await retryOnWriteConflict(() => prisma().flowTriggerEvent.updateMany({
     where: { id, leaseOwner: owner },
     data: { deliveryAttempts: update.deliveryAttempts, nextAttemptAt: update.nextAttemptAt, lastError: update.error, ...released },
-  });
+  }));
 }
 
 /** Lets the event go without counting a try (it waits for an earlier one of its tracker). */
 export async function releaseFlowTrigger(id: number, owner: string): Promise<void> {
-  await prisma().flowTriggerEvent.updateMany({ where: { id, leaseOwner: owner }, data: released });
+  await retryOnWriteConflict(() => prisma().flowTriggerEvent.updateMany({ where: { id, leaseOwner: owner }, data: released }));
 }
 
 /** Sent and given-up events are kept this long (real clock), for the record, then deleted. */
@@ -94,9 +95,9 @@ export const FLOW_EVENTS_KEPT_MS = 30 * 86_400_000;
 
 /** Deletes settled events recorded before `before`; pending ones stay whatever their age. */
 export async function pruneFlowTriggers(before: Date): Promise<number> {
-  const { count } = await prisma().flowTriggerEvent.deleteMany({
+  const { count } = await retryOnWriteConflict(() => prisma().flowTriggerEvent.deleteMany({
     where: { status: { in: [FlowTriggerStatus.Sent, FlowTriggerStatus.Failed] }, createdAt: { lt: before } },
-  });
+  }));
   return count;
 }
 

@@ -1,6 +1,7 @@
 import { AttemptStatus } from "../attempts/attempt-status";
 import { numericIdOf, parseBillingAttemptIdempotencyKey } from "../attempts/idempotency-key";
 import { prisma } from "../db/app-database.server";
+import { retryOnWriteConflict } from "../db/write-conflicts";
 import { chunk } from "../lib/concurrency";
 import type { ShopifyBillingAttempt } from "../shopify/operations/subscription-billing-attempts.server";
 import type { ReconciliationFigures } from "./reconciliation-claims.server";
@@ -187,5 +188,5 @@ export async function countReconciliation(shop: string, localDate: string): Prom
 export const LEDGER_KEPT_DAYS = 400;
 
 export async function pruneLedger(shop: string, before: Date): Promise<void> {
-  await prisma().chargeLedgerEntry.deleteMany({ where: { shop, attemptCreatedAt: { lt: before } } });
+  await retryOnWriteConflict(() => prisma().chargeLedgerEntry.deleteMany({ where: { shop, attemptCreatedAt: { lt: before } } }));
 }

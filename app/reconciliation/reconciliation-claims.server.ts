@@ -1,5 +1,6 @@
 import type { ChargeReconciliation, Prisma } from "../db/client.server";
 import { prisma } from "../db/app-database.server";
+import { retryOnWriteConflict } from "../db/write-conflicts";
 import { addLocalDays } from "../time/local-days";
 
 // The ChargeReconciliation rows: one per shop and local date, created when the shop's billing
@@ -66,25 +67,25 @@ export function countDueReconciliations(): Promise<number> {
 
 /** Takes the row if it is still to do and nobody holds it; returns it as claimed, or null. */
 export async function claimReconciliation(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<ChargeReconciliation | null> {
-  const { count } = await prisma().chargeReconciliation.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().chargeReconciliation.updateMany({
     where: { id, ...unfinished, ...leaseIsFree(leaseClock) },
     data: { status: ReconciliationStatus.Running, leaseOwner: owner, leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
-  });
+  }));
   return count === 1 ? prisma().chargeReconciliation.findUnique({ where: { id } }) : null;
 }
 
 /** Extends a held lease; false when it was lost (expired and taken by another worker). */
 export async function renewReconciliationLease(id: number, owner: string, leaseClock: Date, leaseMs: number): Promise<boolean> {
-  const { count } = await prisma().chargeReconciliation.updateMany({
+  const { count } = await retryOnWriteConflict(() => prisma().chargeReconciliation.updateMany({
     where: { id, leaseOwner: owner },
     data: { leaseExpiresAt: new Date(leaseClock.getTime() + leaseMs) },
-  });
+  }));
   return count === 1;
 }
 
 /** Where the next call goes on reading Shopify's attempts, and how many were read so far. */
 export async function saveReconciliationProgress(id: number, owner: string, progress: { cursor: string | null; attemptsRead: number }): Promise<boolean> {
-  const { count } = await prisma().chargeReconciliation.updateMany({ where: { id, leaseOwner: owner }, data: progress });
+  const { count } = await retryOnWriteConflict(() => prisma().chargeReconciliation.updateMany({ where: { id, leaseOwner: owner }, data: progress }));
   return count === 1;
 }
 
@@ -121,13 +122,13 @@ export async function completeReconciliation(
 
 /** Shopify will not serve the shop (uninstalled, frozen): the day is not checked, and not tried again. */
 export async function failReconciliation(id: number, owner: string, error: string, at: Date): Promise<void> {
-  await prisma().chargeReconciliation.updateMany({
+  await retryOnWriteConflict(() => prisma().chargeReconciliation.updateMany({
     where: { id, leaseOwner: owner },
     data: { status: ReconciliationStatus.Failed, error, completedAt: at, leaseOwner: null, leaseExpiresAt: null },
-  });
+  }));
 }
 
 /** Frees the lease, the work left for the next call. */
 export async function releaseReconciliation(id: number, owner: string): Promise<void> {
-  await prisma().chargeReconciliation.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
+  await retryOnWriteConflict(() => prisma().chargeReconciliation.updateMany({ where: { id, leaseOwner: owner }, data: { leaseOwner: null, leaseExpiresAt: null } }));
 }
