@@ -10,7 +10,7 @@ import { countAttemptSent, countFinalAction, countPaymentUpdateEmail } from "../
 import { recordCustomers } from "../customers/customer-records.server";
 import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
-import { clientPerShop } from "../shopify/client-per-shop";
+import { clientPerShop, type CronPassOptions } from "../shopify/cron-pass";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import {
   cancelContract,
@@ -32,17 +32,8 @@ import { applyStep, recordContractFacts, trackerView, type StepContext } from ".
 // Shopify, and does what is due (an email, a retry, the final action). Every change to a
 // tracker is decided by decideNextStep and written by applyStep, as the webhooks' are.
 
-export interface DunningRunOptions {
-  /** The billing clock (simulated against the store simulator). */
-  now: Date;
+export interface DunningRunOptions extends CronPassOptions {
   dryRun: boolean;
-  /** Real-clock instant after which nothing new is started. */
-  deadline: number;
-  clock: () => number;
-  leaseMs: number;
-  workerId: string;
-  concurrency: number;
-  clientForShop: (shop: string) => Promise<AdminApiClient>;
 }
 
 /** What one call did for dunning: part of the billing endpoint's answer. */

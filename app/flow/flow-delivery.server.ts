@@ -2,7 +2,7 @@ import type { FlowTriggerEvent } from "../db/client.server";
 import { mapWithConcurrency } from "../lib/concurrency";
 import { logger, withLogContext } from "../observability/logger.server";
 import type { AdminApiClient } from "../shopify/admin-api-client.server";
-import { clientPerShop } from "../shopify/client-per-shop";
+import { clientPerShop, type CronPassOptions } from "../shopify/cron-pass";
 import { AdminGraphqlError } from "../shopify/admin-api-errors";
 import { sendFlowTrigger } from "../shopify/operations/flow-trigger-receive.server";
 import {
@@ -26,17 +26,8 @@ import { flowTriggerPayload } from "./flow-triggers";
 // that had run) sends one twice, once its lease has expired. A shop's events go out one at
 // a time in the order they happened; shops go side by side.
 
-export interface FlowDeliveryOptions {
-  /** The billing clock: recorded as when an event was sent. */
-  now: Date;
-  /** Real-clock instant after which nothing new is sent. */
-  deadline: number;
-  clock: () => number;
-  leaseMs: number;
-  workerId: string;
-  concurrency: number;
-  clientForShop: (shop: string) => Promise<AdminApiClient>;
-}
+/** `now`, the billing clock, is recorded as when an event was sent. */
+export type FlowDeliveryOptions = CronPassOptions;
 
 /** What one call did with Flow triggers: part of the billing endpoint's answer. */
 export interface FlowTriggerTally {

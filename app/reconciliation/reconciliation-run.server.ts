@@ -4,7 +4,7 @@ import { mapWithConcurrency } from "../lib/concurrency";
 import { logger, withLogContext } from "../observability/logger.server";
 import { shopTimeZone } from "../schedules/schedule.server";
 import { ShopifyTerminalError, ShopifyUnavailableError, type AdminApiClient } from "../shopify/admin-api-client.server";
-import { clientPerShop } from "../shopify/client-per-shop";
+import { clientPerShop, type CronPassOptions } from "../shopify/cron-pass";
 import { ShopNotInstalledError } from "../shopify/admin-api-errors";
 import { findCycleOfAttempt } from "../shopify/operations/billing-cycle-of-attempt.server";
 import { fetchBillingAttemptsCreated } from "../shopify/operations/subscription-billing-attempts.server";
@@ -27,17 +27,9 @@ import { CHARGE_RECONCILIATION_NOTICE, reconciliationNotice } from "./reconcilia
 // cursor is kept, so a call cut short by its time budget goes on where it stopped), then the
 // figures are counted, a notice left when they do not add up, and the day marked checked.
 
-export interface ReconciliationRunOptions {
-  /** The billing clock: when a day counts as checked. */
-  now: Date;
+/** `now`, the billing clock, is when a day counts as checked. */
+export interface ReconciliationRunOptions extends CronPassOptions {
   dryRun: boolean;
-  /** Real-clock instant after which nothing new is started. */
-  deadline: number;
-  clock: () => number;
-  leaseMs: number;
-  workerId: string;
-  concurrency: number;
-  clientForShop: (shop: string) => Promise<AdminApiClient>;
 }
 
 /** What one call did for reconciliation: part of the billing endpoint's answer. */
