@@ -2,15 +2,13 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
+import type { PrismaClient } from "../../app/db/client.server";
 import { signSessionToken } from "../../simulator/session-token";
-import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
+import type { StoreSimulator } from "../../simulator/store-simulator";
 import type { PaymentOutcome } from "../../simulator/billing-state";
-import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
-import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
-import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
-import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
-import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL, TEST_CRON_SECRET, testEnvironment } from "../support/shopify-requests";
+import type { RunningAppServer } from "../../tools/built-app";
+import { startBrowserAdmin, type BrowserAdmin } from "../support/browser-admin";
+import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, TEST_APP_URL, TEST_CRON_SECRET } from "../support/shopify-requests";
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
 const SHOP = "kiwi-subscriptions.myshopify.com";
@@ -21,7 +19,6 @@ const HOUR = 3600_000;
  * fell due, weeks from its daylight-saving changes.
  */
 const START = new Date("2026-01-14T21:00:00Z");
-const SHIFTED_CLOCK = path.resolve(import.meta.dirname, "..", "support", "shifted-clock.mjs");
 const WIDTHS = [
   { name: "1280", viewport: { width: 1280, height: 900 } },
   { name: "390", viewport: { width: 390, height: 844 } },
@@ -45,26 +42,21 @@ const SUBSCRIBERS: Array<{ firstName: string; lastName: string; email: string; a
  * payment, at desktop and phone width. Screenshots are kept in test-artifacts/.
  */
 describe("the Charges and Dunning pages in headless Chromium", () => {
-  let database: TestDatabase;
   let simulator: StoreSimulator;
   let app: RunningAppServer;
   let prisma: PrismaClient;
+  let admin: BrowserAdmin | undefined;
   let browser: Browser;
   let userAgent: string;
 
   beforeAll(async () => {
-    requireChromium();
-    pinProcessClock(START);
-    database = await createMigratedDatabase("sqlite");
-    simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: START, attemptProcessingMs: 2 });
-    simulator.upsertShop(SHOP, { ianaTimezone: "Pacific/Auckland", name: "Kiwi Subscriptions", currencyCode: "NZD" });
-    app = await startBuiltApp(
-      { ...testEnvironment(database, simulator), TEST_CLOCK_START: new Date().toISOString() },
-      { command: [process.execPath, "--import", SHIFTED_CLOCK, BUILT_SERVER_ENTRY] },
-    );
-    simulator.setAppUrl(app.url);
-    prisma = createPrismaClient(database.target);
-    ({ browser, userAgent } = await launchHeadlessChromium());
+    admin = await startBrowserAdmin({
+      clockAt: START,
+      simulatorStart: START,
+      attemptProcessingMs: 2,
+      shops: [{ domain: SHOP, ianaTimezone: "Pacific/Auckland", name: "Kiwi Subscriptions", currencyCode: "NZD" }],
+    });
+    ({ simulator, app, prisma, browser, userAgent } = admin);
 
     // Install as Shopify admin does: the shop's first run (09:00 today in Auckland) is due.
     const install = await fetch(adminUrl("/app/charges"), { headers: { "User-Agent": BROWSER_USER_AGENT } });
@@ -87,12 +79,7 @@ describe("the Charges and Dunning pages in headless Chromium", () => {
     await callBilling();
   });
   afterAll(async () => {
-    await browser?.close();
-    await prisma?.$disconnect();
-    await app?.stop();
-    await simulator?.close();
-    await database?.drop();
-    unpinProcessClock();
+    await admin?.close();
   });
 
   /** An admin URL as Shopify admin opens the app (a session token that outlives the test, the merchant's locale). */

@@ -2,15 +2,12 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
+import type { PrismaClient } from "../../app/db/client.server";
 import { signSessionToken } from "../../simulator/session-token";
-import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
-import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
-import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
-import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
-import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
+import type { RunningAppServer } from "../../tools/built-app";
+import { startBrowserAdmin, type BrowserAdmin } from "../support/browser-admin";
 import { seedRecoveryHistory, type SeededHistory } from "../support/recovery-history-seed";
-import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, testEnvironment } from "../support/shopify-requests";
+import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET } from "../support/shopify-requests";
 
 // The Settings page's what-if and the Insights page in headless Chromium, against the built
 // server and the store simulator, at 1280 and 390 px. The shop's last 90 days of failed
@@ -18,7 +15,6 @@ import { BROWSER_USER_AGENT, TEST_API_KEY, TEST_API_SECRET, testEnvironment } fr
 // installation's aggregate); the server's clock (shifted-clock.mjs) and this process's read NOW.
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
-const SHIFTED_CLOCK = path.resolve(import.meta.dirname, "..", "support", "shifted-clock.mjs");
 const SHOP = "pohutukawa-tea.myshopify.com";
 const NEW_SHOP = "brand-new-shop.myshopify.com";
 const NOW = new Date("2026-01-14T10:00:00Z");
@@ -28,28 +24,23 @@ const WIDTHS = [
 ] as const;
 
 describe("the what-if on Settings and the Insights page in headless Chromium", () => {
-  let database: TestDatabase;
-  let simulator: StoreSimulator;
   let app: RunningAppServer;
   let prisma: PrismaClient;
+  let admin: BrowserAdmin | undefined;
   let browser: Browser;
   let userAgent: string;
   let seeded: SeededHistory;
 
   beforeAll(async () => {
-    requireChromium();
-    pinProcessClock(NOW);
-    database = await createMigratedDatabase("sqlite");
-    simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: NOW });
-    simulator.upsertShop(SHOP, { ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name: "Pōhutukawa Tea" });
-    simulator.upsertShop(NEW_SHOP, { ianaTimezone: "Europe/Paris", currencyCode: "EUR", name: "Brand New" });
-    app = await startBuiltApp(
-      { ...testEnvironment(database, simulator), TEST_CLOCK_START: NOW.toISOString() },
-      { command: [process.execPath, "--import", SHIFTED_CLOCK, BUILT_SERVER_ENTRY] },
-    );
-    simulator.setAppUrl(app.url);
-    prisma = createPrismaClient(database.target);
-    ({ browser, userAgent } = await launchHeadlessChromium());
+    admin = await startBrowserAdmin({
+      clockAt: NOW,
+      simulatorStart: NOW,
+      shops: [
+        { domain: SHOP, ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name: "Pōhutukawa Tea" },
+        { domain: NEW_SHOP, ianaTimezone: "Europe/Paris", currencyCode: "EUR", name: "Brand New" },
+      ],
+    });
+    ({ app, prisma, browser, userAgent } = admin);
 
     for (const shop of [SHOP, NEW_SHOP]) {
       const install = await fetch(adminUrl("/app", shop), { headers: { "User-Agent": BROWSER_USER_AGENT } });
@@ -61,12 +52,7 @@ describe("the what-if on Settings and the Insights page in headless Chromium", (
     }
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await prisma?.$disconnect();
-    await app?.stop();
-    await simulator?.close();
-    await database?.drop();
-    unpinProcessClock();
+    await admin?.close();
   });
 
   /** A page as Shopify admin embeds it, with a session token good for the whole test. */

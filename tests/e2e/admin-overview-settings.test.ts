@@ -3,14 +3,12 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScheduleAt } from "../../demo/app";
-import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
+import type { PrismaClient } from "../../app/db/client.server";
 import { signSessionToken } from "../../simulator/session-token";
-import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
-import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
-import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
-import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
-import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
-import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET, testEnvironment } from "../support/shopify-requests";
+import type { StoreSimulator } from "../../simulator/store-simulator";
+import type { RunningAppServer } from "../../tools/built-app";
+import { startBrowserAdmin, type BrowserAdmin } from "../support/browser-admin";
+import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET } from "../support/shopify-requests";
 
 // The Overview and Settings pages in headless Chromium, against the built server and the
 // store simulator, at desktop (1280 px) and phone (390 px) widths. Four simulated days of
@@ -19,7 +17,6 @@ import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET, testEnvironment } from
 // dates), the simulated billing clock runs from START to END.
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
-const SHIFTED_CLOCK = path.resolve(import.meta.dirname, "..", "support", "shifted-clock.mjs");
 const SHOP = "kauri-coffee.myshopify.com";
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -32,26 +29,21 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
 describe("the Overview and Settings pages in headless Chromium", () => {
-  let database: TestDatabase;
   let simulator: StoreSimulator;
   let app: RunningAppServer;
   let prisma: PrismaClient;
+  let admin: BrowserAdmin | undefined;
   let browser: Browser;
   let userAgent: string;
 
   beforeAll(async () => {
-    requireChromium();
-    pinProcessClock(END);
-    database = await createMigratedDatabase("sqlite");
-    simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: START, attemptProcessingMs: 2 });
-    simulator.upsertShop(SHOP, { ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name: "Kauri Coffee" });
-    app = await startBuiltApp(
-      { ...testEnvironment(database, simulator), TEST_CLOCK_START: END.toISOString() },
-      { command: [process.execPath, "--import", SHIFTED_CLOCK, BUILT_SERVER_ENTRY] },
-    );
-    simulator.setAppUrl(app.url);
-    prisma = createPrismaClient(database.target);
-    ({ browser, userAgent } = await launchHeadlessChromium());
+    admin = await startBrowserAdmin({
+      clockAt: END,
+      simulatorStart: START,
+      attemptProcessingMs: 2,
+      shops: [{ domain: SHOP, ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name: "Kauri Coffee" }],
+    });
+    ({ simulator, app, prisma, browser, userAgent } = admin);
 
     // Shopify admin opens the app (install), then four days of hourly scheduler calls.
     const install = await fetch(adminUrl("/app"), { headers: { "User-Agent": userAgent } });
@@ -70,12 +62,7 @@ describe("the Overview and Settings pages in headless Chromium", () => {
     }
   }, 240_000);
   afterAll(async () => {
-    await browser?.close();
-    await prisma?.$disconnect();
-    await app?.stop();
-    await simulator?.close();
-    await database?.drop();
-    unpinProcessClock();
+    await admin?.close();
   });
 
   /** Daily subscribers who pay, and weekly ones whose cards tell every story dunning has. */

@@ -3,14 +3,12 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startScheduleAt } from "../../demo/app";
-import { createPrismaClient, type PrismaClient } from "../../app/db/client.server";
+import type { PrismaClient } from "../../app/db/client.server";
 import { signSessionToken } from "../../simulator/session-token";
-import { startStoreSimulator, type StoreSimulator } from "../../simulator/store-simulator";
-import { BUILT_SERVER_ENTRY, startBuiltApp, type RunningAppServer } from "../../tools/built-app";
-import { createMigratedDatabase, type TestDatabase } from "../../tools/scratch-databases";
-import { launchHeadlessChromium, requireChromium } from "../support/headless-chromium";
-import { pinProcessClock, unpinProcessClock } from "../support/pinned-clock";
-import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET, testEnvironment } from "../support/shopify-requests";
+import type { StoreSimulator } from "../../simulator/store-simulator";
+import type { RunningAppServer } from "../../tools/built-app";
+import { startBrowserAdmin, type BrowserAdmin } from "../support/browser-admin";
+import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET } from "../support/shopify-requests";
 
 // The Overview's charge reconciliation card in headless Chromium, against the built server
 // and the store simulator, at 1280 and 390 px: a shop whose charges add up, and one where the
@@ -19,7 +17,6 @@ import { TEST_API_KEY, TEST_API_SECRET, TEST_CRON_SECRET, testEnvironment } from
 // day); the server's clock and this process's read END (fixed dates).
 
 const ARTIFACTS = path.resolve(import.meta.dirname, "..", "..", "test-artifacts");
-const SHIFTED_CLOCK = path.resolve(import.meta.dirname, "..", "support", "shifted-clock.mjs");
 const CLEAN = "kowhai-bakery.myshopify.com";
 const PLANTED = "totara-tea.myshopify.com";
 const HOUR = 3600_000;
@@ -32,32 +29,25 @@ const VIEWPORTS = [
 ] as const;
 
 describe("the Overview's charge reconciliation card in headless Chromium", () => {
-  let database: TestDatabase;
   let simulator: StoreSimulator;
   let app: RunningAppServer;
   let prisma: PrismaClient;
+  let admin: BrowserAdmin | undefined;
   let browser: Browser;
   let userAgent: string;
   const planted: { double?: string; orphan?: string } = {};
 
   beforeAll(async () => {
-    requireChromium();
-    pinProcessClock(END);
-    database = await createMigratedDatabase("sqlite");
-    simulator = await startStoreSimulator({ apiKey: TEST_API_KEY, apiSecret: TEST_API_SECRET, startTime: START, attemptProcessingMs: 2 });
-    for (const [shop, name] of [
-      [CLEAN, "Kowhai Bakery"],
-      [PLANTED, "Totara Tea"],
-    ]) {
-      simulator.upsertShop(shop, { ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name });
-    }
-    app = await startBuiltApp(
-      { ...testEnvironment(database, simulator), TEST_CLOCK_START: END.toISOString() },
-      { command: [process.execPath, "--import", SHIFTED_CLOCK, BUILT_SERVER_ENTRY] },
-    );
-    simulator.setAppUrl(app.url);
-    prisma = createPrismaClient(database.target);
-    ({ browser, userAgent } = await launchHeadlessChromium());
+    admin = await startBrowserAdmin({
+      clockAt: END,
+      simulatorStart: START,
+      attemptProcessingMs: 2,
+      shops: [
+        { domain: CLEAN, ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name: "Kowhai Bakery" },
+        { domain: PLANTED, ianaTimezone: "Pacific/Auckland", currencyCode: "NZD", name: "Totara Tea" },
+      ],
+    });
+    ({ simulator, app, prisma, browser, userAgent } = admin);
 
     const contracts = new Map<string, string[]>();
     for (const shop of [CLEAN, PLANTED]) {
@@ -86,12 +76,7 @@ describe("the Overview's charge reconciliation card in headless Chromium", () =>
     }
   }, 240_000);
   afterAll(async () => {
-    await browser?.close();
-    await prisma?.$disconnect();
-    await app?.stop();
-    await simulator?.close();
-    await database?.drop();
-    unpinProcessClock();
+    await admin?.close();
   });
 
   async function callScheduler(now: Date) {
