@@ -1,22 +1,12 @@
 import { useState } from "react";
 import { Form } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Button, Card, InlineStack, Select, Text } from "@shopify/polaris";
+import type { BillingSettingsView } from "../shop-settings/shop-settings.server";
 
 // The Settings page's billing part: the shop's billing status with pause and resume (their
 // own small form, confirmed first), and the billing hour field of the settings form.
 
-export interface BillingSettings {
-  billingHour: number;
-  active: boolean;
-  paused: boolean;
-  timeZone: string;
-  timeZoneName: string;
-  nextRunText: string;
-  runIsDue: boolean;
-  hourOptions: Array<{ value: string; label: string; nextRunText: string; runIsDue: boolean }>;
-}
-
-export function BillingStatusCard({ billing, busy }: { billing: BillingSettings; busy: boolean }) {
+export function BillingStatusCard({ billing, busy }: { billing: BillingSettingsView; busy: boolean }) {
   const [confirming, setConfirming] = useState(false);
   return (
     <Card>
@@ -104,7 +94,7 @@ export function BillingScheduleFields({
   changed,
   onChange,
 }: {
-  billing: BillingSettings;
+  billing: BillingSettingsView;
   value: string;
   error?: string;
   nextRun: { text: string; due: boolean } | null;
